@@ -1,0 +1,21 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_members.js';
+import * as m0002 from './0002_sessions.js';
+import * as m0003 from './0003_server_secrets.js';
+import * as m0004 from './0004_invites.js';
+import * as m0005 from './0005_spaces.js';
+import * as m0006 from './0006_posts.js';
+import * as m0007 from './0007_reactions.js';
+import * as m0008 from './0008_moderation_log.js';
+
+/** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
+export const migrations: Record<string, Migration> = {
+  '0001_members': m0001,
+  '0002_sessions': m0002,
+  '0003_server_secrets': m0003,
+  '0004_invites': m0004,
+  '0005_spaces': m0005,
+  '0006_posts': m0006,
+  '0007_reactions': m0007,
+  '0008_moderation_log': m0008,
+};

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import multer from 'multer';
+import type { Config } from './config.js';
+import { type OpenDatabase, databaseFile, openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { serverSecret } from './db/secrets.js';
+import { staticDir } from './paths.js';
+import { type ServiceOptions, type Services, createServices } from './services.js';
+import { adminRoutes } from './web/admin.routes.js';
+import { authRoutes } from './web/auth.routes.js';
+import { communityRoutes } from './web/community.routes.js';
+import { Csrf } from './web/csrf.js';
+import { errorHandler, notFoundHandler } from './web/errors.js';
+import { memberRoutes } from './web/member.routes.js';
+import { createRenderer } from './web/render.js';
+import { SessionCookies } from './web/session.js';
+import { setupRoutes } from './web/setup.routes.js';
+import type { WebContext } from './web/context.js';
+import './web/types.js';
+
+export interface HearthOptions extends ServiceOptions {
+  /** Use this SQLite file instead of <data_dir>/hearth.sqlite (':memory:' in tests). */
+  databaseFile?: string;
+}
+
+export interface Hearth {
+  app: Express;
+  config: Config;
+  services: Services;
+  database: OpenDatabase;
+  /** Present while no owner exists: the one-time path that lets the owner sign up. */
+  setupPath(): string | null;
+  close(): Promise<void>;
+}
+
+/** The composition root: opens and migrates the database, builds services and the web app. */
+export async function createHearth(config: Config, options: HearthOptions = {}): Promise<Hearth> {
+  const database = openDatabase(options.databaseFile ?? databaseFile(config.server.data_dir));
+  try {
+    await migrateToLatest(database.db);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const services = createServices(database.db, config, options);
+  const secure = config.server.url.startsWith('https:');
+  const cookies = new SessionCookies(await serverSecret(database.db, 'session'), services.sessions, secure);
+  const csrf = new Csrf(await serverSecret(database.db, 'csrf'), secure);
+  const render = createRenderer(config, csrf);
+  const uploadsDir = path.join(config.server.data_dir, 'uploads');
+  mkdirSync(path.join(uploadsDir, 'avatars'), { recursive: true });
+
+  let setupToken: string | null = (await services.members.ownerExists()) ? null : randomBytes(24).toString('base64url');
+  const ctx: WebContext = {
+    config,
+    services,
+    render,
+    cookies,
+    uploadsDir,
+    setup: {
+      token: () => setupToken,
+      done: () => {
+        setupToken = null;
+      },
+    },
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.server.trust_proxy);
+  app.use(securityHeaders);
+  app.get('/healthz', (_req, res) => {
+    try {
+      database.sqlite.prepare('select 1').get();
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  app.use('/static', express.static(staticDir, { maxAge: '1d', index: false }));
+  app.use('/uploads', express.static(uploadsDir, { maxAge: '7d', index: false, dotfiles: 'deny', setHeaders: (res) => res.set('Content-Security-Policy', "default-src 'none'") }));
+
+  const bodyLimit = `${config.limits.max_body_kb}kb`;
+  app.use(express.urlencoded({ extended: false, limit: bodyLimit, parameterLimit: 200 }));
+  app.use(express.json({ limit: bodyLimit }));
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: config.limits.avatar_max_kb * 1024, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 25 },
+  }).any();
+  app.use((req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next()));
+  app.use(cookies.middleware);
+  app.use(csrf.verify);
+
+  app.use(setupRoutes(ctx));
+  app.use(authRoutes(ctx));
+  app.use(memberRoutes(ctx));
+  app.use(adminRoutes(ctx));
+  app.use(communityRoutes(ctx));
+  app.use(notFoundHandler);
+  app.use(errorHandler(render, { maxBodyKb: config.limits.max_body_kb, avatarMaxKb: config.limits.avatar_max_kb }));
+
+  return {
+    app,
+    config,
+    services,
+    database,
+    setupPath: () => (setupToken ? `/setup?token=${setupToken}` : null),
+    close: () => database.close(),
+  };
+}
+
+/** Pages use no inline script or style, so a strict policy costs nothing and stops injected markup. */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'same-origin',
+    'Content-Security-Policy':
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  });
+  next();
+};

@@ -1,0 +1,46 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Role } from './roles.js';
+
+export type MemberStatus = 'active' | 'pending' | 'suspended' | 'rejected';
+
+export interface MemberTable {
+  id: Generated<number>;
+  handle: string;
+  display_name: string;
+  bio: string;
+  avatar_file: string | null;
+  role: Role;
+  status: MemberStatus;
+  status_reason: string | null;
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+export type MemberRow = Selectable<MemberTable>;
+export type NewMemberRow = Insertable<MemberTable>;
+export type MemberUpdate = Updateable<MemberTable>;
+
+export interface SessionTable {
+  id: string;
+  member_id: number;
+  created_at: string;
+  expires_at: string;
+  user_agent: string | null;
+}
+
+export interface InviteTable {
+  code: string;
+  created_by: number;
+  created_at: string;
+  expires_at: string | null;
+  max_uses: number;
+  uses: number;
+  revoked_at: string | null;
+}
+export type InviteRow = Selectable<InviteTable>;
+
+export interface ServerSecretTable {
+  name: string;
+  value: string;
+  created_at: string;
+}

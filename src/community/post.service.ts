@@ -1,0 +1,156 @@
+import type { EventBus } from '../core/event-bus.js';
+import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
+import { nowIso } from '../core/time.js';
+import type { Db, DbOrTx } from '../db/schema.js';
+import { renderMarkdown } from './markdown.js';
+import { cleanLine } from './member.rules.js';
+import type { PostRow } from './post.table.js';
+import type { Actor, Viewer } from './roles.js';
+import { canSeeSpace } from './space.service.js';
+import type { SpaceRow } from './space.table.js';
+
+export const TITLE_MAX = 200;
+
+export interface PostInput {
+  title?: string;
+  body: string;
+}
+
+/** A post together with the space it lives in, as permission checks need both. */
+export interface PostInSpace {
+  post: PostRow;
+  space: SpaceRow;
+}
+
+export const isLive = (post: Pick<PostRow, 'deleted_at' | 'removed_at'>): boolean => post.deleted_at === null && post.removed_at === null;
+
+/** Threads and replies: writing, editing, deleting, and removal by moderators. */
+export class PostService {
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+    private readonly limits: () => { maxPostChars: number },
+  ) {}
+
+  async createThread(author: Actor, space: SpaceRow, input: PostInput): Promise<PostRow> {
+    const { title, body, html } = this.validate(input, true);
+    const now = nowIso();
+    const post = await this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('posts')
+        .values({
+          space_id: space.id, author_id: author.id, parent_id: null, root_id: null, branch_id: null,
+          title, body_md: body, body_html: html, created_at: now, updated_at: now,
+          edited_at: null, deleted_at: null, removed_at: null, removed_by: null, removed_reason: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      // A thread is its own root, which keeps every thread query on one index.
+      return trx.updateTable('posts').set({ root_id: inserted.id }).where('id', '=', inserted.id).returningAll().executeTakeFirstOrThrow();
+    });
+    this.bus.emit('post.created', { postId: post.id, spaceId: space.id, authorId: author.id, parentId: null, rootId: post.id });
+    return post;
+  }
+
+  async reply(author: Actor, parentId: number, input: PostInput): Promise<PostRow> {
+    const { body, html } = this.validate({ body: input.body }, false);
+    const now = nowIso();
+    const post = await this.db.transaction().execute(async (trx) => {
+      const { post: parent } = await this.getVisible(author, parentId, trx);
+      if (!isLive(parent)) throw new DomainError('gone', 409, 'That post was deleted, so it cannot be answered.');
+      const rootId = parent.root_id ?? parent.id;
+      const inserted = await trx
+        .insertInto('posts')
+        .values({
+          space_id: parent.space_id, author_id: author.id, parent_id: parent.id, root_id: rootId,
+          branch_id: parent.branch_id, depth: parent.depth + 1, title: null, body_md: body, body_html: html,
+          created_at: now, updated_at: now, edited_at: null, deleted_at: null, removed_at: null, removed_by: null, removed_reason: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      let row = inserted;
+      // A direct answer to the thread starts a branch of its own.
+      if (parent.depth === 0) {
+        row = await trx.updateTable('posts').set({ branch_id: inserted.id }).where('id', '=', inserted.id).returningAll().executeTakeFirstOrThrow();
+      }
+      await trx.updateTable('posts').set((eb) => ({ reply_count: eb('reply_count', '+', 1) })).where('id', '=', rootId).execute();
+      return row;
+    });
+    this.bus.emit('post.created', { postId: post.id, spaceId: post.space_id, authorId: author.id, parentId, rootId: post.root_id ?? post.id });
+    return post;
+  }
+
+  async edit(author: Actor, postId: number, input: PostInput): Promise<PostRow> {
+    const { post } = await this.getVisible(author, postId);
+    if (post.author_id !== author.id) throw forbidden('Only the author can edit a post.');
+    if (!isLive(post)) throw new DomainError('gone', 409, 'That post was deleted and cannot be edited.');
+    const { title, body, html } = this.validate(input, post.parent_id === null);
+    const now = nowIso();
+    const updated = await this.db
+      .updateTable('posts')
+      .set({ title, body_md: body, body_html: html, updated_at: now, edited_at: now })
+      .where('id', '=', postId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    this.bus.emit('post.updated', { postId, authorId: author.id });
+    return updated;
+  }
+
+  /** The author deletes their own post. Its place in the thread stays, so replies keep their context. */
+  async delete(author: Actor, postId: number): Promise<void> {
+    const { post } = await this.getVisible(author, postId);
+    if (post.author_id !== author.id) throw forbidden('Only the author can delete a post.');
+    if (!isLive(post)) return;
+    await this.db.transaction().execute(async (trx) => {
+      const now = nowIso();
+      await trx.updateTable('posts').set({ deleted_at: now, updated_at: now, body_md: '', body_html: '', title: null }).where('id', '=', postId).execute();
+      await this.decrementReplies(trx, post);
+    });
+    this.bus.emit('post.deleted', { postId, authorId: post.author_id });
+  }
+
+  /**
+   * Moderator removal, inside the moderation service's transaction (which also writes the log).
+   * The text is kept for the moderation record but never shown again.
+   */
+  async markRemoved(trx: DbOrTx, post: PostRow, by: number, reason: string): Promise<void> {
+    const now = nowIso();
+    await trx.updateTable('posts').set({ removed_at: now, removed_by: by, removed_reason: reason, updated_at: now }).where('id', '=', post.id).execute();
+    await this.decrementReplies(trx, post);
+  }
+
+  /** The post and its space, if the viewer may see them; 404 otherwise (members-only spaces do not leak). */
+  async getVisible(viewer: Viewer, postId: number, db: DbOrTx = this.db): Promise<PostInSpace> {
+    if (!Number.isSafeInteger(postId) || postId < 1) throw notFound('That post');
+    const post = await db.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
+    if (!post) throw notFound('That post');
+    const space = await db.selectFrom('spaces').selectAll().where('id', '=', post.space_id).executeTakeFirstOrThrow();
+    if (!canSeeSpace(viewer, space)) throw notFound('That post');
+    return { post, space };
+  }
+
+  private async decrementReplies(trx: DbOrTx, post: PostRow): Promise<void> {
+    if (post.parent_id === null || post.root_id === null) return;
+    await trx
+      .updateTable('posts')
+      .set((eb) => ({ reply_count: eb('reply_count', '-', 1) }))
+      .where('id', '=', post.root_id)
+      .where('reply_count', '>', 0)
+      .execute();
+  }
+
+  private validate(input: PostInput, allowTitle: boolean): { title: string | null; body: string; html: string } {
+    const errors = new FieldErrors();
+    const max = this.limits().maxPostChars;
+    const body = input.body.replace(/\r\n?/g, '\n').trim();
+    const title = allowTitle ? cleanLine(input.title ?? '') : '';
+    if (!body) errors.add('body', 'Write something first: the post is empty.');
+    else if (body.length > max) errors.add('body', `A post can be at most ${max.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}.`);
+    if (title.length > TITLE_MAX) errors.add('title', `A title can be at most ${TITLE_MAX} characters.`);
+    errors.throwIfAny();
+    const html = renderMarkdown(body);
+    if (!html) errors.add('body', 'The post has no visible text.');
+    errors.throwIfAny();
+    return { title: title || null, body, html };
+  }
+}

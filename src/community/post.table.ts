@@ -1,0 +1,30 @@
+import type { Generated, Selectable } from 'kysely';
+
+export interface PostTable {
+  id: Generated<number>;
+  space_id: number;
+  author_id: number;
+  parent_id: number | null;
+  root_id: number | null;
+  branch_id: number | null;
+  depth: Generated<number>;
+  title: string | null;
+  body_md: string;
+  body_html: string;
+  reply_count: Generated<number>;
+  created_at: string;
+  updated_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  removed_at: string | null;
+  removed_by: number | null;
+  removed_reason: string | null;
+}
+export type PostRow = Selectable<PostTable>;
+
+export interface ReactionTable {
+  post_id: number;
+  member_id: number;
+  kind: string;
+  created_at: string;
+}

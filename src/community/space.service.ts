@@ -1,0 +1,62 @@
+import type { EventBus } from '../core/event-bus.js';
+import { DomainError, FieldErrors, notFound } from '../core/errors.js';
+import { nowIso } from '../core/time.js';
+import type { Db } from '../db/schema.js';
+import { cleanLine, cleanText } from './member.rules.js';
+import { type Actor, type Viewer, atLeast } from './roles.js';
+import type { SpaceRow, SpaceVisibility } from './space.table.js';
+
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$|^[a-z0-9]$/;
+
+/** Members-only spaces exist only for members: to anyone else they are "not found". */
+export const canSeeSpace = (viewer: Viewer, space: Pick<SpaceRow, 'visibility'>): boolean =>
+  space.visibility === 'public' || viewer !== null;
+
+export class SpaceService {
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+  ) {}
+
+  async create(actor: Actor, input: { slug: string; name: string; description: string; visibility: string }): Promise<SpaceRow> {
+    if (!atLeast(actor.role, 'admin')) throw new DomainError('forbidden', 403, 'Only admins can create spaces.');
+    const errors = new FieldErrors();
+    const slug = input.slug.trim().toLowerCase();
+    const name = cleanLine(input.name);
+    const description = cleanText(input.description);
+    if (!SLUG_PATTERN.test(slug)) errors.add('slug', 'Address must be 1 to 40 characters: a-z, 0-9 and -, not starting or ending with -.');
+    if (!name) errors.add('name', 'Give the space a name.');
+    else if (name.length > 80) errors.add('name', 'Name must be at most 80 characters.');
+    if (description.length > 2000) errors.add('description', 'Description must be at most 2000 characters.');
+    if (input.visibility !== 'public' && input.visibility !== 'members') errors.add('visibility', 'Visibility must be public or members.');
+    errors.throwIfAny();
+    const space = await this.db.transaction().execute(async (trx) => {
+      const taken = await trx.selectFrom('spaces').select('id').where('slug', '=', slug).executeTakeFirst();
+      if (taken) {
+        const e = new FieldErrors();
+        e.add('slug', 'A space with that address already exists.');
+        e.throwIfAny();
+      }
+      return trx
+        .insertInto('spaces')
+        .values({ slug, name, description, visibility: input.visibility as SpaceVisibility, created_by: actor.id, created_at: nowIso() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+    this.bus.emit('space.created', { spaceId: space.id, by: actor.id });
+    return space;
+  }
+
+  /** A space the viewer may see, or 404 (also for members-only spaces seen by visitors). */
+  async getVisible(viewer: Viewer, slug: string): Promise<SpaceRow> {
+    const space = await this.db.selectFrom('spaces').selectAll().where('slug', '=', slug).executeTakeFirst();
+    if (!space || !canSeeSpace(viewer, space)) throw notFound('That space');
+    return space;
+  }
+
+  listVisible(viewer: Viewer): Promise<SpaceRow[]> {
+    let q = this.db.selectFrom('spaces').selectAll().orderBy('id');
+    if (viewer === null) q = q.where('visibility', '=', 'public');
+    return q.execute();
+  }
+}

@@ -1,0 +1,192 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+
+/**
+ * Configuration: `config.toml` (path from HEARTH_CONFIG, default ./config.toml), then
+ * HEARTH_SECTION_KEY environment overrides, validated once at start. Every key is
+ * declared in FIELDS below; config.example.toml documents the same keys.
+ */
+export type MembershipMode = 'open' | 'approval' | 'invite';
+
+export interface Config {
+  server: { url: string; host: string; port: number; data_dir: string; trust_proxy: boolean };
+  community: { name: string; handle: string; description: string; rules: string };
+  membership: { mode: MembershipMode };
+  limits: {
+    max_post_chars: number;
+    max_body_kb: number;
+    avatar_max_kb: number;
+    login_attempts_per_ip: number;
+    login_attempts_per_account: number;
+    signups_per_ip: number;
+  };
+  log: { level: 'debug' | 'info' | 'warn' | 'error' };
+}
+
+/** One line, naming the key and what is allowed: main prints it and exits. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Kind =
+  | { type: 'string'; pattern?: RegExp; patternHelp?: string; maxLength?: number }
+  | { type: 'url' }
+  | { type: 'int'; min: number; max: number }
+  | { type: 'bool' }
+  | { type: 'enum'; values: readonly string[] };
+
+interface Field {
+  section: keyof Config;
+  key: string;
+  kind: Kind;
+  default: string | number | boolean;
+}
+
+const FIELDS: Field[] = [
+  { section: 'server', key: 'url', kind: { type: 'url' }, default: 'http://localhost:8080' },
+  { section: 'server', key: 'host', kind: { type: 'string', maxLength: 255 }, default: '127.0.0.1' },
+  { section: 'server', key: 'port', kind: { type: 'int', min: 1, max: 65535 }, default: 8080 },
+  { section: 'server', key: 'data_dir', kind: { type: 'string', maxLength: 4096 }, default: './data' },
+  { section: 'server', key: 'trust_proxy', kind: { type: 'bool' }, default: false },
+  { section: 'community', key: 'name', kind: { type: 'string', maxLength: 100 }, default: 'Hearth' },
+  {
+    section: 'community',
+    key: 'handle',
+    kind: { type: 'string', pattern: /^[a-z0-9_]{1,30}$/, patternHelp: '1-30 of a-z, 0-9 and _' },
+    default: 'community',
+  },
+  { section: 'community', key: 'description', kind: { type: 'string', maxLength: 2000 }, default: 'A community on Hearth.' },
+  { section: 'community', key: 'rules', kind: { type: 'string', maxLength: 10000 }, default: 'Be kind. Stay on topic. No spam.' },
+  { section: 'membership', key: 'mode', kind: { type: 'enum', values: ['open', 'approval', 'invite'] }, default: 'open' },
+  { section: 'limits', key: 'max_post_chars', kind: { type: 'int', min: 100, max: 100000 }, default: 20000 },
+  { section: 'limits', key: 'max_body_kb', kind: { type: 'int', min: 16, max: 10240 }, default: 256 },
+  { section: 'limits', key: 'avatar_max_kb', kind: { type: 'int', min: 16, max: 10240 }, default: 1024 },
+  { section: 'limits', key: 'login_attempts_per_ip', kind: { type: 'int', min: 1, max: 100000 }, default: 30 },
+  { section: 'limits', key: 'login_attempts_per_account', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
+  { section: 'limits', key: 'signups_per_ip', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
+  { section: 'log', key: 'level', kind: { type: 'enum', values: ['debug', 'info', 'warn', 'error'] }, default: 'info' },
+];
+
+export const envName = (section: string, key: string): string => `HEARTH_${section}_${key}`.toUpperCase();
+
+function describe(kind: Kind): string {
+  switch (kind.type) {
+    case 'string':
+      return kind.patternHelp ?? `text of at most ${kind.maxLength ?? 'any'} characters`;
+    case 'url':
+      return 'an http(s) URL such as https://community.example';
+    case 'int':
+      return `an integer from ${kind.min} to ${kind.max}`;
+    case 'bool':
+      return 'true or false';
+    case 'enum':
+      return `one of ${kind.values.join(', ')}`;
+  }
+}
+
+/** Parses one value (from TOML, or a string from the environment) or says why not. */
+function coerce(field: Field, raw: unknown, fromEnv: boolean): string | number | boolean {
+  const name = `${field.section}.${field.key}`;
+  const fail = (): never => {
+    const shown = typeof raw === 'string' ? JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw) : String(raw);
+    const origin = fromEnv ? ` (from ${envName(field.section, field.key)})` : '';
+    throw new ConfigError(`config: ${name}${origin} must be ${describe(field.kind)}, got ${shown}`);
+  };
+  const kind = field.kind;
+  switch (kind.type) {
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isInteger(n) || n < kind.min || n > kind.max) fail();
+      return n;
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      if (fromEnv && typeof raw === 'string' && ['true', 'false', '1', '0'].includes(raw.trim().toLowerCase())) {
+        return ['true', '1'].includes(raw.trim().toLowerCase());
+      }
+      return fail();
+    }
+    case 'enum':
+      if (typeof raw !== 'string' || !kind.values.includes(raw)) fail();
+      return raw as string;
+    case 'url': {
+      if (typeof raw !== 'string') return fail();
+      try {
+        const u = new URL(raw);
+        if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) fail();
+        return u.origin + u.pathname.replace(/\/+$/, '');
+      } catch {
+        return fail();
+      }
+    }
+    case 'string':
+      if (typeof raw !== 'string') fail();
+      if (kind.pattern && !kind.pattern.test(raw as string)) fail();
+      if (kind.maxLength !== undefined && (raw as string).length > kind.maxLength) fail();
+      return raw as string;
+  }
+}
+
+export interface LoadOptions {
+  /** Path to config.toml; defaults to HEARTH_CONFIG or ./config.toml. A missing default file is fine. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const explicit = options.file ?? env.HEARTH_CONFIG;
+  const file = path.resolve(explicit ?? 'config.toml');
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = parseToml(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      throw new ConfigError(`config: ${file} is not valid TOML: ${first}`);
+    }
+  } else if (explicit !== undefined) {
+    throw new ConfigError(`config: HEARTH_CONFIG points at ${file}, which does not exist`);
+  }
+  return buildConfig(fromFile, env);
+}
+
+/** Validates a parsed TOML document plus environment overrides. Exported for tests. */
+export function buildConfig(doc: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Config {
+  const known = new Map(FIELDS.map((f) => [`${f.section}.${f.key}`, f]));
+  const sections = new Set(FIELDS.map((f) => f.section as string));
+  for (const [section, value] of Object.entries(doc)) {
+    if (!sections.has(section)) {
+      throw new ConfigError(`config: unknown section [${section}]; allowed: ${[...sections].join(', ')}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`config: ${section} must be a [${section}] table`);
+    }
+    for (const key of Object.keys(value)) {
+      if (!known.has(`${section}.${key}`)) {
+        const allowed = FIELDS.filter((f) => f.section === section).map((f) => f.key);
+        throw new ConfigError(`config: unknown key ${section}.${key}; allowed in [${section}]: ${allowed.join(', ')}`);
+      }
+    }
+  }
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const field of FIELDS) {
+    const fromEnv = env[envName(field.section, field.key)];
+    const fileValue = (doc[field.section] as Record<string, unknown> | undefined)?.[field.key];
+    const value =
+      fromEnv !== undefined ? coerce(field, fromEnv, true) : fileValue !== undefined ? coerce(field, fileValue, false) : field.default;
+    (out[field.section] ??= {})[field.key] = value;
+  }
+  const config = out as unknown as Config;
+  // With no explicit public URL, a changed port should still print working links.
+  const urlGiven = env[envName('server', 'url')] !== undefined || (doc.server as Record<string, unknown> | undefined)?.url !== undefined;
+  if (!urlGiven) config.server.url = `http://localhost:${config.server.port}`;
+  config.server.data_dir = path.resolve(config.server.data_dir);
+  return config;
+}
+
+/** The defaults, for tests and tools that need a config without a file or environment. */
+export const defaultConfig = (overrides: Record<string, Record<string, unknown>> = {}): Config => buildConfig(overrides, {});
+
+export const configFields = (): readonly Field[] => FIELDS;

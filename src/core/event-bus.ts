@@ -1,0 +1,53 @@
+import type { Role } from '../community/roles.js';
+import { logger } from './logger.js';
+
+/**
+ * Domain events, emitted by services after their write has committed. Adapters
+ * (federation, rewards, notifications) subscribe here instead of being called by the
+ * services, so a failing subscriber never fails or rolls back a member's action.
+ */
+export interface DomainEvents {
+  'member.joined': { memberId: number; status: 'active' | 'pending' };
+  'member.approved': { memberId: number; by: number };
+  'member.updated': { memberId: number };
+  'member.role_changed': { memberId: number; from: Role; to: Role; by: number };
+  'member.suspended': { memberId: number; by: number; reason: string };
+  'member.unsuspended': { memberId: number; by: number };
+  'space.created': { spaceId: number; by: number };
+  'post.created': { postId: number; spaceId: number; authorId: number; parentId: number | null; rootId: number };
+  'post.updated': { postId: number; authorId: number };
+  'post.deleted': { postId: number; authorId: number };
+  'post.removed': { postId: number; authorId: number; by: number; reason: string };
+  'reaction.added': { postId: number; memberId: number; authorId: number; kind: string };
+  'reaction.removed': { postId: number; memberId: number; authorId: number; kind: string };
+}
+
+export type DomainEventName = keyof DomainEvents;
+type Listener<K extends DomainEventName> = (payload: DomainEvents[K]) => void | Promise<void>;
+
+export class EventBus {
+  private readonly listeners = new Map<DomainEventName, Listener<any>[]>();
+
+  on<K extends DomainEventName>(name: K, listener: Listener<K>): () => void {
+    const list = this.listeners.get(name) ?? [];
+    list.push(listener);
+    this.listeners.set(name, list);
+    return () => {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {
+    for (const listener of this.listeners.get(name) ?? []) {
+      try {
+        const result = listener(payload);
+        if (result instanceof Promise) {
+          result.catch((err) => logger.error(`listener for ${name} failed`, err));
+        }
+      } catch (err) {
+        logger.error(`listener for ${name} failed`, err);
+      }
+    }
+  }
+}

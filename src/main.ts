@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import { createHearth } from './app.js';
+import { isRole } from './community/roles.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { DomainError, ValidationError } from './core/errors.js';
+import { logger } from './core/logger.js';
+import { databaseFile, openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createServices } from './services.js';
+
+const HELP = `Hearth: a self-hosted, federated community server.
+
+Usage: hearth <command> [options]
+
+Commands:
+  serve                         start the server (runs pending migrations first)
+  migrate                       run pending database migrations and exit
+  member create <handle> --role owner|admin|moderator|member [--display-name NAME] [--password-stdin]
+                                create an active member; prints a one-time password
+                                unless --password-stdin reads one from standard input
+  member list                   list members with their role and status
+  member reset-password <handle> [--password-stdin]
+                                set a new password and end the member's sessions
+
+Configuration comes from config.toml (HEARTH_CONFIG names another file); every key
+section.key can be overridden by HEARTH_SECTION_KEY, e.g. HEARTH_SERVER_PORT=8099.
+`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function withServices<T>(config: Config, fn: (s: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
+  const database = openDatabase(databaseFile(config.server.data_dir));
+  try {
+    await migrateToLatest(database.db);
+    return await fn(createServices(database.db, config));
+  } finally {
+    await database.close();
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const hearth = await createHearth(config);
+  const server: Server = hearth.app.listen(config.server.port, config.server.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`server.port: port ${config.server.port} is already in use; choose another with HEARTH_SERVER_PORT`) : err),
+    );
+  });
+  logger.info(`Hearth "${config.community.name}" is serving ${config.server.url} (listening on ${config.server.host}:${config.server.port})`);
+  const setup = hearth.setupPath();
+  if (setup) {
+    // Printed on standard output on purpose: it is the owner's way in on first run.
+    process.stdout.write(`\nNo owner yet. Open this one-time link to create the owner account:\n  ${config.server.url}${setup}\n\n`);
+  }
+  const purge = setInterval(() => hearth.services.sessions.purgeExpired().catch((err) => logger.warn('session purge failed', err)), 3600_000);
+  purge.unref();
+  const stop = (signal: string) => {
+    logger.info(`${signal}: shutting down`);
+    clearInterval(purge);
+    server.close(() => {
+      hearth.close().finally(() => process.exit(0));
+    });
+    // Idle keep-alive connections must not hold the shutdown open.
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function memberCommand(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      'display-name': { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+    },
+  });
+  const [sub, handle] = positionals;
+  if (sub === 'list') {
+    await withServices(config, async (s) => {
+      const members = await s.members.list();
+      if (members.length === 0) process.stdout.write('No members yet.\n');
+      for (const m of members) process.stdout.write(`${m.handle.padEnd(30)} ${m.role.padEnd(10)} ${m.status.padEnd(10)} ${m.display_name}\n`);
+    });
+    return;
+  }
+  if ((sub === 'create' || sub === 'reset-password') && handle) {
+    const generated = !values['password-stdin'];
+    const password = generated ? randomBytes(15).toString('base64url') : await readStdin();
+    await withServices(config, async (s) => {
+      if (sub === 'create') {
+        const role = values.role ?? 'member';
+        if (!isRole(role)) throw new UsageError('--role must be owner, admin, moderator or member');
+        const m = await s.members.create({ handle, displayName: values['display-name'], password, role });
+        process.stdout.write(`Created ${m.role} @${m.handle}.\n`);
+      } else {
+        const m = await s.members.getByHandle(handle);
+        await s.members.resetPassword(m.id, password);
+        process.stdout.write(`New password set for @${m.handle}; their sessions have ended.\n`);
+      }
+    });
+    if (generated) process.stdout.write(`One-time password (shown once, change it after logging in): ${password}\n`);
+    return;
+  }
+  throw new UsageError('usage: hearth member create <handle> --role ROLE [--password-stdin] | member list | member reset-password <handle>');
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    const config = loadConfig();
+    logger.setLevel(config.log.level);
+    switch (command) {
+      case 'serve':
+        await serve(config);
+        return -1; // keep running
+      case 'migrate':
+        await withServices(config, async () => undefined);
+        process.stdout.write(`Database at ${databaseFile(config.server.data_dir)} is up to date.\n`);
+        return 0;
+      case 'member':
+        await memberCommand(config, rest);
+        return 0;
+      default:
+        process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof ValidationError) {
+      process.stderr.write(`${Object.entries(err.fields).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+      return 1;
+    }
+    if (err instanceof DomainError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^ERR_PARSE_ARGS/.test(err.code)) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    logger.error('hearth failed', err);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exitCode = code;

@@ -1,0 +1,50 @@
+import { InviteService } from './community/invite.service.js';
+import { MemberService } from './community/member.service.js';
+import { PasswordHasher } from './community/password.js';
+import { PostService } from './community/post.service.js';
+import { PostViews } from './community/post.views.js';
+import { ReactionService } from './community/reaction.service.js';
+import { SessionService } from './community/session.service.js';
+import { SpaceService } from './community/space.service.js';
+import type { Config } from './config.js';
+import { EventBus } from './core/event-bus.js';
+import type { Db } from './db/schema.js';
+import { ModerationService } from './moderation/moderation.service.js';
+
+export interface Services {
+  bus: EventBus;
+  members: MemberService;
+  sessions: SessionService;
+  invites: InviteService;
+  spaces: SpaceService;
+  posts: PostService;
+  postViews: PostViews;
+  reactions: ReactionService;
+  moderation: ModerationService;
+}
+
+export interface ServiceOptions {
+  /** scrypt cost as log2(N); tests lower it, production keeps the default. */
+  passwordCost?: number;
+}
+
+/** The domain, wired together; the web, API and command line all use this one set. */
+export function createServices(db: Db, config: Config, options: ServiceOptions = {}): Services {
+  const bus = new EventBus();
+  const sessions = new SessionService(db);
+  const invites = new InviteService(db);
+  const members = new MemberService({
+    db,
+    bus,
+    hasher: new PasswordHasher(options.passwordCost),
+    sessions,
+    invites,
+    communityHandle: config.community.handle,
+    membershipMode: () => config.membership.mode,
+  });
+  const spaces = new SpaceService(db, bus);
+  const posts = new PostService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars }));
+  const reactions = new ReactionService(db, bus, posts);
+  const moderation = new ModerationService(db, bus, posts, sessions);
+  return { bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation };
+}

@@ -1,0 +1,120 @@
+import { Router, type Request } from 'express';
+import { notFound } from '../core/errors.js';
+import type { WebContext } from './context.js';
+import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+
+const memberId = (req: Request): number => {
+  const raw = req.params.id ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw notFound('That member');
+  return Number(raw);
+};
+
+/** Admin and moderator pages: members, approvals, roles, suspensions, spaces, invites, log. */
+export function adminRoutes(ctx: WebContext): Router {
+  const router = Router();
+  const { render, services, config } = ctx;
+
+  // Visitors are sent to log in; signed-in members without the role get 403.
+  router.use('/admin', (req, res, next) => {
+    if (!requireMember(req, res)) return;
+    requireRole(req, 'moderator');
+    next();
+  });
+
+  router.get(
+    '/admin',
+    (_req, res) => res.redirect('/admin/members'),
+  );
+
+  router.get(
+    '/admin/members',
+    wrap(async (req, res) => {
+      const members = await services.members.list();
+      render(req, res, 'admin/members.njk', {
+        pending: members.filter((m) => m.status === 'pending'),
+        members: members.filter((m) => m.status !== 'pending'),
+        welcome: req.query.welcome === '1',
+        baseUrl: config.server.url,
+      });
+    }),
+  );
+
+  const memberAction = (path: string, act: (req: Request) => Promise<void>) =>
+    router.post(
+      path,
+      wrap(async (req, res) => {
+        await act(req);
+        res.redirect(303, '/admin/members');
+      }),
+    );
+  memberAction('/admin/members/:id/role', (req) => services.moderation.setRole(req.member!, memberId(req), field(req.body, 'role')));
+  memberAction('/admin/members/:id/suspend', (req) => services.moderation.suspend(req.member!, memberId(req), field(req.body, 'reason')));
+  memberAction('/admin/members/:id/unsuspend', (req) => services.moderation.unsuspend(req.member!, memberId(req)));
+  memberAction('/admin/members/:id/approve', (req) => services.moderation.decide(req.member!, memberId(req), true));
+  memberAction('/admin/members/:id/reject', (req) => services.moderation.decide(req.member!, memberId(req), false, field(req.body, 'reason')));
+
+  router.get(
+    '/admin/spaces',
+    wrap(async (req, res) => {
+      requireRole(req, 'admin');
+      render(req, res, 'admin/spaces.njk', { spaces: await services.spaces.listVisible(req.member), values: { visibility: 'public' }, errors: {} });
+    }),
+  );
+
+  router.post(
+    '/admin/spaces',
+    wrap(async (req, res) => {
+      const admin = requireRole(req, 'admin');
+      try {
+        const space = await services.spaces.create(admin, {
+          slug: field(req.body, 'slug'),
+          name: field(req.body, 'name'),
+          description: field(req.body, 'description'),
+          visibility: field(req.body, 'visibility'),
+        });
+        res.redirect(303, `/s/${space.slug}`);
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'admin/spaces.njk', err, { spaces: await services.spaces.listVisible(admin) })) throw err;
+      }
+    }),
+  );
+
+  router.get(
+    '/admin/invites',
+    wrap(async (req, res) => {
+      requireRole(req, 'admin');
+      render(req, res, 'admin/invites.njk', { invites: await services.invites.list(), values: { maxUses: '1', expiresInDays: '7' }, errors: {}, baseUrl: config.server.url });
+    }),
+  );
+
+  router.post(
+    '/admin/invites',
+    wrap(async (req, res) => {
+      const admin = requireRole(req, 'admin');
+      try {
+        await services.invites.create(admin, { maxUses: Number(field(req.body, 'maxUses')), expiresInDays: Number(field(req.body, 'expiresInDays')) });
+        res.redirect(303, '/admin/invites');
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'admin/invites.njk', err, { invites: await services.invites.list(), baseUrl: config.server.url })) throw err;
+      }
+    }),
+  );
+
+  router.post(
+    '/admin/invites/:code/revoke',
+    wrap(async (req, res) => {
+      await services.invites.revoke(requireRole(req, 'admin'), req.params.code ?? '');
+      res.redirect(303, '/admin/invites');
+    }),
+  );
+
+  router.get(
+    '/admin/log',
+    wrap(async (req, res) => {
+      const admin = requireRole(req, 'admin');
+      const entries = await services.moderation.readLog(admin, cursor(req.query.before));
+      render(req, res, 'admin/log.njk', { entries, next: entries.length === 50 ? entries[entries.length - 1]!.id : null });
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,98 @@
+import { Router } from 'express';
+import { DomainError, ValidationError } from '../core/errors.js';
+import { normalizeHandle } from '../community/member.rules.js';
+import type { WebContext } from './context.js';
+import { field, renderFormError, requireMember, safeNext, wrap } from './handler.js';
+import { RateLimiter } from './rate-limit.js';
+
+const FIFTEEN_MINUTES = 15 * 60_000;
+
+/** Sign-up (under membership.mode), log in, log out, log out everywhere. */
+export function authRoutes(ctx: WebContext): Router {
+  const router = Router();
+  const { render, services, cookies, config } = ctx;
+  // Per IP, every attempt counts; per account, only failures (so an attacker cannot lock
+  // a member out for long, and a member who types right gets in at once).
+  const loginPerIp = new RateLimiter(config.limits.login_attempts_per_ip, FIFTEEN_MINUTES);
+  const loginPerAccount = new RateLimiter(config.limits.login_attempts_per_account, FIFTEEN_MINUTES);
+  const signupPerIp = new RateLimiter(config.limits.signups_per_ip, 60 * 60_000);
+
+  router.get('/login', (req, res) => {
+    if (req.member) return res.redirect(safeNext(req.query.next));
+    render(req, res, 'auth/login.njk', { values: { next: safeNext(req.query.next) }, errors: {} });
+  });
+
+  router.post(
+    '/login',
+    wrap(async (req, res) => {
+      const handle = normalizeHandle(field(req.body, 'handle'));
+      try {
+        loginPerIp.hit(`ip:${req.ip}`);
+        loginPerAccount.check(`acct:${handle}`);
+        let member;
+        try {
+          member = await services.members.authenticate(handle, field(req.body, 'password'));
+        } catch (err) {
+          if (err instanceof DomainError && err.code === 'wrong_credentials') loginPerAccount.hit(`acct:${handle}`);
+          throw err;
+        }
+        loginPerAccount.reset(`acct:${handle}`);
+        await cookies.issue(res, member.id, req.get('user-agent'));
+        res.redirect(303, safeNext(field(req.body, 'next')));
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'auth/login.njk', err)) throw err;
+      }
+    }),
+  );
+
+  router.get('/signup', (req, res) => {
+    if (req.member) return res.redirect('/');
+    render(req, res, 'auth/signup.njk', { values: { inviteCode: typeof req.query.invite === 'string' ? req.query.invite : '' }, errors: {} });
+  });
+
+  router.post(
+    '/signup',
+    wrap(async (req, res) => {
+      try {
+        signupPerIp.hit(`ip:${req.ip}`);
+        if (field(req.body, 'password') !== field(req.body, 'confirm')) {
+          throw new ValidationError({ confirm: 'The two passwords are not the same.' });
+        }
+        const member = await services.members.signUp({
+          handle: field(req.body, 'handle'),
+          displayName: field(req.body, 'displayName'),
+          password: field(req.body, 'password'),
+          inviteCode: field(req.body, 'inviteCode'),
+        });
+        if (member.status === 'pending') {
+          return render(req, res, 'auth/pending.njk', { handle: member.handle }, 202);
+        }
+        await cookies.issue(res, member.id, req.get('user-agent'));
+        res.redirect(303, `/@${member.handle}?welcome=1`);
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'auth/signup.njk', err)) throw err;
+      }
+    }),
+  );
+
+  router.post(
+    '/logout',
+    wrap(async (req, res) => {
+      if (req.sessionId) await services.sessions.revoke(req.sessionId);
+      cookies.clear(res);
+      res.redirect(303, '/');
+    }),
+  );
+
+  router.post(
+    '/logout/everywhere',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res);
+      if (!member) return;
+      await services.sessions.revokeAll(member.id);
+      cookies.clear(res);
+      res.redirect(303, '/login');
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,153 @@
+import { Router, type Request } from 'express';
+import { DomainError, forbidden, notFound } from '../core/errors.js';
+import type { Viewer } from '../community/roles.js';
+import type { WebContext } from './context.js';
+import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
+
+const viewerOf = (req: Request): Viewer => (req.member ? { id: req.member.id, role: req.member.role } : null);
+
+const postId = (req: Request): number => {
+  const raw = req.params.id ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw notFound('That post');
+  return Number(raw);
+};
+
+/** Home, spaces, threads: reading, writing, replying, editing, deleting, reacting, removing. */
+export function communityRoutes(ctx: WebContext): Router {
+  const router = Router();
+  const { render, services } = ctx;
+
+  router.get(
+    '/',
+    wrap(async (req, res) => {
+      const viewer = viewerOf(req);
+      const before = cursor(req.query.before);
+      const [page, spaces] = await Promise.all([services.postViews.home(viewer, before), services.spaces.listVisible(viewer)]);
+      render(req, res, 'home.njk', { page, spaces, before });
+    }),
+  );
+
+  router.get(
+    '/spaces',
+    wrap(async (req, res) => {
+      render(req, res, 'spaces.njk', { spaces: await services.spaces.listVisible(viewerOf(req)) });
+    }),
+  );
+
+  router.get(
+    '/s/:slug',
+    wrap(async (req, res) => {
+      const viewer = viewerOf(req);
+      const space = await services.spaces.getVisible(viewer, req.params.slug ?? '');
+      const before = cursor(req.query.before);
+      const page = await services.postViews.space(space.id, viewer, before);
+      render(req, res, 'space.njk', { space, page, before, values: {}, errors: {} });
+    }),
+  );
+
+  router.post(
+    '/s/:slug',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const space = await services.spaces.getVisible(member, req.params.slug ?? '');
+      try {
+        const post = await services.posts.createThread(member, space, { title: field(req.body, 'title'), body: field(req.body, 'body') });
+        res.redirect(303, `/p/${post.id}`);
+      } catch (err) {
+        const page = await services.postViews.space(space.id, member);
+        if (!renderFormError(render, req, res, 'space.njk', err, { space, page })) throw err;
+      }
+    }),
+  );
+
+  router.get(
+    '/p/:id',
+    wrap(async (req, res) => {
+      const viewer = viewerOf(req);
+      const { post } = await services.posts.getVisible(viewer, postId(req));
+      // A reply's own address shows its whole thread, scrolled to it.
+      if (post.root_id !== null && post.root_id !== post.id) return res.redirect(`/p/${post.root_id}#p-${post.id}`);
+      const thread = await services.postViews.thread(post.id, viewer, cursor(req.query.after));
+      if (!thread) throw notFound('That post');
+      render(req, res, 'post.njk', { thread, values: {}, errors: {} });
+    }),
+  );
+
+  router.post(
+    '/p/:id/reply',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const id = postId(req);
+      try {
+        const reply = await services.posts.reply(member, id, { body: field(req.body, 'body') });
+        res.redirect(303, `/p/${reply.root_id}#p-${reply.id}`);
+      } catch (err) {
+        const { post } = await services.posts.getVisible(member, id);
+        const rootId = post.root_id ?? post.id;
+        const thread = await services.postViews.thread(rootId, member);
+        if (!thread || !renderFormError(render, req, res, 'post.njk', err, { thread, replyTo: id })) throw err;
+      }
+    }),
+  );
+
+  router.get(
+    '/p/:id/edit',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res);
+      if (!member) return;
+      const { post } = await services.posts.getVisible(member, postId(req));
+      if (post.author_id !== member.id) throw forbidden('Only the author can edit a post.');
+      if (post.deleted_at || post.removed_at) throw new DomainError('gone', 409, 'That post was deleted and cannot be edited.');
+      render(req, res, 'post-edit.njk', { post, values: { title: post.title ?? '', body: post.body_md }, errors: {} });
+    }),
+  );
+
+  router.post(
+    '/p/:id/edit',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const id = postId(req);
+      try {
+        const post = await services.posts.edit(member, id, { title: field(req.body, 'title'), body: field(req.body, 'body') });
+        res.redirect(303, `/p/${post.root_id}#p-${post.id}`);
+      } catch (err) {
+        const { post } = await services.posts.getVisible(member, id);
+        if (!renderFormError(render, req, res, 'post-edit.njk', err, { post })) throw err;
+      }
+    }),
+  );
+
+  router.post(
+    '/p/:id/delete',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const { post, space } = await services.posts.getVisible(member, postId(req));
+      await services.posts.delete(member, post.id);
+      res.redirect(303, post.parent_id === null ? `/s/${space.slug}` : `/p/${post.root_id}#p-${post.id}`);
+    }),
+  );
+
+  router.post(
+    '/p/:id/react',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const id = postId(req);
+      await services.reactions.toggle(member, id, field(req.body, 'kind'));
+      const { post } = await services.posts.getVisible(member, id);
+      res.redirect(303, `/p/${post.root_id ?? post.id}#p-${post.id}`);
+    }),
+  );
+
+  router.post(
+    '/p/:id/remove',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const id = postId(req);
+      await services.moderation.removePost(member, id, field(req.body, 'reason'));
+      const { post } = await services.posts.getVisible(member, id);
+      res.redirect(303, `/p/${post.root_id ?? post.id}#p-${post.id}`);
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,59 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { DomainError, ValidationError, forbidden } from '../core/errors.js';
+import type { MemberRow } from '../community/member.table.js';
+import { type Role, atLeast } from '../community/roles.js';
+import { RateLimited } from './rate-limit.js';
+import type { Render } from './render.js';
+
+/** Express 4 does not catch rejected promises: route every async handler through here. */
+export const wrap =
+  (fn: (req: Request, res: Response, next: NextFunction) => Promise<unknown>): RequestHandler =>
+  (req, res, next) => {
+    fn(req, res, next).catch(next);
+  };
+
+/** The signed-in member, or a redirect to the log-in page that comes back here afterwards. */
+export function requireMember(req: Request, res: Response): MemberRow | undefined {
+  if (req.member) return req.member;
+  if (req.method === 'GET') res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+  else throw new DomainError('login_required', 401, 'Log in first.');
+  return undefined;
+}
+
+export function requireRole(req: Request, role: Role): MemberRow {
+  const member = req.member;
+  if (!member) throw new DomainError('login_required', 401, 'Log in first.');
+  if (!atLeast(member.role, role)) throw forbidden();
+  return member;
+}
+
+/** Reads a form field as a string: arrays and objects (from crafted forms) count as empty. */
+export const field = (body: unknown, name: string): string => {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+/** Keyset cursor from the query string, or undefined when absent or not a positive integer. */
+export const cursor = (value: unknown): number | undefined => {
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return undefined;
+  const n = Number(value);
+  return n > 0 ? n : undefined;
+};
+
+/**
+ * Re-renders a form with what the user typed and each error beside its field. A domain
+ * error that belongs to no field (a taken handle, a rate limit) is shown above the form.
+ */
+export function renderFormError(render: Render, req: Request, res: Response, template: string, err: unknown, data: Record<string, unknown> = {}): boolean {
+  if (!(err instanceof DomainError) || err.code === 'csrf') return false;
+  const errors = err instanceof ValidationError ? err.fields : { _form: err.message };
+  if (err instanceof RateLimited) res.set('Retry-After', String(err.retryAfterSeconds));
+  const values = { ...(req.body as Record<string, unknown>) };
+  for (const secret of ['password', 'current', 'confirm', '_csrf']) delete values[secret];
+  render(req, res, template, { ...data, values, errors }, err.status);
+  return true;
+}
+
+/** Only same-site paths may be a redirect target after log-in. */
+export const safeNext = (next: unknown): string =>
+  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';

@@ -1,0 +1,78 @@
+import { Router } from 'express';
+import { ValidationError } from '../core/errors.js';
+import { deleteAvatar, storeAvatar } from './avatar.js';
+import type { WebContext } from './context.js';
+import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
+
+/** Member pages at /@handle, and the signed-in member's own settings. */
+export function memberRoutes(ctx: WebContext): Router {
+  const router = Router();
+  const { render, services } = ctx;
+
+  router.get(
+    '/@:handle',
+    wrap(async (req, res) => {
+      const profile = await services.members.getByHandle(req.params.handle ?? '');
+      // Only active members have a public page; pending and rejected sign-ups do not exist to others.
+      const viewerIsStaff = req.member !== null && ['owner', 'admin', 'moderator'].includes(req.member.role);
+      if (profile.status === 'pending' || profile.status === 'rejected') {
+        if (!viewerIsStaff) return render(req, res, 'error.njk', { status: 404, title: 'Not found', message: 'That member does not exist.' }, 404);
+      }
+      const viewer = req.member ? { id: req.member.id, role: req.member.role } : null;
+      const page = await services.postViews.byMember(profile.id, viewer, cursor(req.query.before));
+      render(req, res, 'member.njk', { profile, page, isSelf: req.member?.id === profile.id, welcome: req.query.welcome === '1' });
+    }),
+  );
+
+  router.get('/settings', (_req, res) => res.redirect('/settings/profile'));
+
+  router.get('/settings/profile', (req, res) => {
+    const member = requireMember(req, res);
+    if (!member) return;
+    render(req, res, 'settings/profile.njk', { member, values: { displayName: member.display_name, bio: member.bio }, errors: {}, saved: req.query.saved === '1' });
+  });
+
+  router.post(
+    '/settings/profile',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      try {
+        const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+        const file = files.find((f) => f.fieldname === 'avatar' && f.size > 0);
+        if (files.some((f) => f.fieldname !== 'avatar')) throw new ValidationError({ avatar: 'Send the image in the avatar field.' });
+        // Validate the text first: a rejected form must not leave a new avatar behind.
+        await services.members.updateProfile(member.id, { displayName: field(req.body, 'displayName'), bio: field(req.body, 'bio') });
+        if (file) {
+          const name = await storeAvatar(ctx.uploadsDir, file.buffer);
+          await deleteAvatar(ctx.uploadsDir, await services.members.setAvatar(member.id, name));
+        } else if (field(req.body, 'removeAvatar') === '1') {
+          await deleteAvatar(ctx.uploadsDir, await services.members.setAvatar(member.id, null));
+        }
+        res.redirect(303, '/settings/profile?saved=1');
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'settings/profile.njk', err, { member })) throw err;
+      }
+    }),
+  );
+
+  router.get('/settings/password', (req, res) => {
+    const member = requireMember(req, res);
+    if (!member) return;
+    render(req, res, 'settings/password.njk', { values: {}, errors: {}, saved: req.query.saved === '1' });
+  });
+
+  router.post(
+    '/settings/password',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      try {
+        if (field(req.body, 'password') !== field(req.body, 'confirm')) throw new ValidationError({ confirm: 'The two new passwords are not the same.' });
+        await services.members.changePassword(member.id, field(req.body, 'current'), field(req.body, 'password'), req.sessionId ?? undefined);
+        res.redirect(303, '/settings/password?saved=1');
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'settings/password.njk', err)) throw err;
+      }
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,62 @@
+import type { Request, Response } from 'express';
+import nunjucks from 'nunjucks';
+import { renderMarkdown } from '../community/markdown.js';
+import { atLeast } from '../community/roles.js';
+import type { Config } from '../config.js';
+import { viewsDir } from '../paths.js';
+import type { Csrf } from './csrf.js';
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+/** Everything every page shows: the community's name, description and rules, and who is looking. */
+export interface PageGlobals {
+  community: { name: string; handle: string; description: string; rulesHtml: string };
+  membershipMode: string;
+}
+
+export function createRenderer(config: Config, csrf: Csrf) {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: false }), {
+    autoescape: true,
+    throwOnUndefined: false,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  env.addFilter('date', (iso: string) => (iso ? dateFormat.format(new Date(iso)) + ' UTC' : ''));
+  env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
+  const globals: PageGlobals = {
+    community: {
+      name: config.community.name,
+      handle: config.community.handle,
+      description: config.community.description,
+      rulesHtml: renderMarkdown(config.community.rules),
+    },
+    membershipMode: config.membership.mode,
+  };
+
+  return function render(req: Request, res: Response, template: string, data: Record<string, unknown> = {}, status = 200): void {
+    const member = req.member;
+    const viewer = member
+      ? {
+          id: member.id,
+          handle: member.handle,
+          displayName: member.display_name,
+          role: member.role,
+          isModerator: atLeast(member.role, 'moderator'),
+          isAdmin: atLeast(member.role, 'admin'),
+        }
+      : null;
+    const html = env.render(template, {
+      ...globals,
+      viewer,
+      path: req.path,
+      csrf: () => csrf.token(req, res),
+      // Members always get the token (no cookie needed); visitors' forms call csrf(), which
+      // sets the visitor cookie only on pages that have a form.
+      csrfToken: member ? csrf.token(req, res) : '',
+      ...data,
+    });
+    res.status(status).type('html').send(html);
+  };
+}
+
+export type Render = ReturnType<typeof createRenderer>;

@@ -1,0 +1,57 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ConfigError, buildConfig, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('stops when HEARTH_CONFIG names a file that does not exist', () => {
+    const missing = path.join(mkdtempSync(path.join(tmpdir(), 'cfg-')), 'none.toml');
+    expect(() => loadConfig({ env: { HEARTH_CONFIG: missing } })).to.throw(ConfigError, /HEARTH_CONFIG points at .*none\.toml, which does not exist/);
+  });
+
+  it('uses defaults when no file exists at the default path', () => {
+    const c = buildConfig({}, {});
+    expect(c.server.port).to.equal(8080);
+    expect(c.server.url).to.equal('http://localhost:8080');
+    expect(c.community.handle).to.equal('community');
+    expect(c.membership.mode).to.equal('open');
+    expect(path.isAbsolute(c.server.data_dir)).to.equal(true);
+  });
+
+  it('reads config.toml and lets HEARTH_SECTION_KEY override any key', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'config.toml');
+    writeFileSync(file, '[community]\nname = "Bean Counter Café"\nrules = """\nBe kind.\nNo ads."""\n[membership]\nmode = "approval"\n');
+    const c = loadConfig({ file, env: { HEARTH_SERVER_PORT: '8099', HEARTH_MEMBERSHIP_MODE: 'invite', HEARTH_SERVER_DATA_DIR: dir } });
+    expect(c.community.name).to.equal('Bean Counter Café');
+    expect(c.community.rules).to.contain('No ads.');
+    expect(c.server.port).to.equal(8099);
+    expect(c.server.url).to.equal('http://localhost:8099');
+    expect(c.membership.mode).to.equal('invite');
+    expect(c.server.data_dir).to.equal(dir);
+  });
+
+  it('stops on a wrong value with one line naming the key and what is allowed', () => {
+    const cases: [Record<string, unknown>, NodeJS.ProcessEnv, RegExp][] = [
+      [{}, { HEARTH_SERVER_PORT: 'eighty' }, /^config: server\.port \(from HEARTH_SERVER_PORT\) must be an integer from 1 to 65535, got "eighty"$/],
+      [{ membership: { mode: 'closed' } }, {}, /^config: membership\.mode must be one of open, approval, invite, got "closed"$/],
+      [{ community: { handle: 'Bad Handle' } }, {}, /^config: community\.handle must be 1-30 of a-z, 0-9 and _/],
+      [{ server: { url: 'ftp://x' } }, {}, /^config: server\.url must be an http\(s\) URL/],
+      [{ server: { prot: 1 } }, {}, /^config: unknown key server\.prot; allowed in \[server\]: url, host, port/],
+      [{ sever: {} }, {}, /^config: unknown section \[sever\]/],
+    ];
+    for (const [doc, env, message] of cases) {
+      const err = (() => {
+        try {
+          buildConfig(doc, env);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as Error).message).to.match(message);
+      expect((err as Error).message).not.to.contain('\n');
+    }
+  });
+});
