@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const main = path.join(root, 'src', 'main.ts');
+// Resolved here: the child runs in a temporary directory with no node_modules.
+const tsxLoader = import.meta.resolve('tsx');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `hearth <args>` as a user would, in a directory with no config.toml. */
+function hearth(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsxLoader, main, ...args], { cwd: env.HEARTH_SERVER_DATA_DIR, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+async function waitFor(url: string, child: ChildProcess, ms = 15000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer in time`);
+}
+
+describe('the hearth command', function () {
+  this.timeout(60000);
+  let dir: string;
+  let env: Record<string, string>;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hearth-cli-'));
+    env = { HEARTH_SERVER_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'warn' };
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints help', async () => {
+    const r = await hearth(['--help'], env);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.contain('member create <handle> --role owner|admin|moderator|member');
+  });
+
+  it('creates an owner from a password on stdin, who then logs in to the server on HEARTH_SERVER_PORT', async () => {
+    const created = await hearth(['member', 'create', 'alice', '--role', 'owner', '--password-stdin'], env, 'alice secret password\n');
+    expect(created.stderr).to.equal('');
+    expect(created.code).to.equal(0);
+    expect(created.stdout).to.contain('Created owner @alice.');
+    expect(created.stdout).not.to.contain('alice secret password');
+    const listed = await hearth(['member', 'list'], env);
+    expect(listed.stdout).to.match(/^alice\s+owner\s+active/m);
+
+    const port = await freePort();
+    const server = spawn(process.execPath, ['--import', tsxLoader, main, 'serve'], { cwd: dir, env: { ...process.env, ...env, HEARTH_SERVER_PORT: String(port) } });
+    let out = '';
+    server.stdout.on('data', (d) => (out += d));
+    try {
+      await waitFor(`http://127.0.0.1:${port}/healthz`, server);
+      expect(out).not.to.contain('/setup?token=');
+      const loginPage = await fetch(`http://127.0.0.1:${port}/login`);
+      const cookie = loginPage.headers.get('set-cookie')!.split(';')[0]!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())![1]!;
+      const login = await fetch(`http://127.0.0.1:${port}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ _csrf: csrf, handle: 'alice', password: 'alice secret password' }),
+      });
+      expect(login.status).to.equal(303);
+      expect(login.headers.get('set-cookie')).to.match(/hearth_session=/);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+  });
+
+  it('prints a one-time password when none is given, and a first-run setup link when no owner exists', async () => {
+    const created = await hearth(['member', 'create', 'bob', '--role', 'member'], env);
+    expect(created.code).to.equal(0);
+    expect(created.stdout).to.match(/One-time password \(shown once, change it after logging in\): [\w-]{20}/);
+    const port = await freePort();
+    const server = spawn(process.execPath, ['--import', tsxLoader, main, 'serve'], { cwd: dir, env: { ...process.env, ...env, HEARTH_SERVER_PORT: String(port) } });
+    let out = '';
+    server.stdout.on('data', (d) => (out += d));
+    try {
+      await waitFor(`http://127.0.0.1:${port}/healthz`, server);
+      const link = new RegExp(`http://localhost:${port}/setup\\?token=[\\w-]+`).exec(out)?.[0];
+      expect(link, out).to.be.a('string');
+      const page = await fetch(link!.replace('localhost', '127.0.0.1'));
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.contain('Create owner account');
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+  });
+
+  it('stops on bad configuration with one line naming the key', async () => {
+    const r = await hearth(['migrate'], { ...env, HEARTH_SERVER_PORT: 'abc' });
+    expect(r.code).to.equal(2);
+    expect(r.stderr.trim()).to.equal('config: server.port (from HEARTH_SERVER_PORT) must be an integer from 1 to 65535, got "abc"');
+  });
+
+  it('refuses a bad handle or role with a clear message', async () => {
+    const r = await hearth(['member', 'create', 'x', '--role', 'king'], env);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('--role must be owner, admin, moderator or member');
+    const bad = await hearth(['member', 'create', 'Bad Handle!', '--role', 'member', '--password-stdin'], env, 'long enough password');
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.contain('handle: Handle must be 2 to 30 characters');
+  });
+});
