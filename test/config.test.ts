@@ -55,3 +55,18 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('config.example.toml', () => {
+  it('documents every key with its default value', async () => {
+    const { parse } = await import('smol-toml');
+    const { readFileSync } = await import('node:fs');
+    const { configFields } = await import('../src/config.js');
+    const text = readFileSync(path.join(import.meta.dirname, '..', 'config.example.toml'), 'utf8');
+    const doc = parse(text) as Record<string, Record<string, unknown>>;
+    for (const field of configFields()) {
+      expect(doc[field.section], `[${field.section}] in config.example.toml`).to.be.an('object');
+      expect(doc[field.section]![field.key], `${field.section}.${field.key}`).to.deep.equal(field.default);
+    }
+    expect(() => buildConfig(doc, {})).not.to.throw();
+  });
+});
