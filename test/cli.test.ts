@@ -53,6 +53,21 @@ async function waitFor(url: string, child: ChildProcess, ms = 15000): Promise<vo
   throw new Error(`${url} did not answer in time`);
 }
 
+/** Runs `hearth serve` on HEARTH_SERVER_PORT=<a free port> while `use` runs, then stops it with SIGTERM. */
+async function serving(cwd: string, env: Record<string, string>, use: (port: number, stdout: () => string) => Promise<void>): Promise<void> {
+  const port = await freePort();
+  const server = spawn(process.execPath, ['--import', tsxLoader, main, 'serve'], { cwd, env: { ...process.env, ...env, HEARTH_SERVER_PORT: String(port) } });
+  let out = '';
+  server.stdout.on('data', (d) => (out += d));
+  try {
+    await waitFor(`http://127.0.0.1:${port}/healthz`, server);
+    await use(port, () => out);
+  } finally {
+    server.kill('SIGTERM');
+    if (server.exitCode === null) await new Promise((r) => server.once('exit', r));
+  }
+}
+
 describe('the hearth command', function () {
   this.timeout(60000);
   let dir: string;
@@ -78,13 +93,8 @@ describe('the hearth command', function () {
     const listed = await hearth(['member', 'list'], env);
     expect(listed.stdout).to.match(/^alice\s+owner\s+active/m);
 
-    const port = await freePort();
-    const server = spawn(process.execPath, ['--import', tsxLoader, main, 'serve'], { cwd: dir, env: { ...process.env, ...env, HEARTH_SERVER_PORT: String(port) } });
-    let out = '';
-    server.stdout.on('data', (d) => (out += d));
-    try {
-      await waitFor(`http://127.0.0.1:${port}/healthz`, server);
-      expect(out).not.to.contain('/setup?token=');
+    await serving(dir, env, async (port, out) => {
+      expect(out()).not.to.contain('/setup?token=');
       const loginPage = await fetch(`http://127.0.0.1:${port}/login`);
       const cookie = loginPage.headers.get('set-cookie')!.split(';')[0]!;
       const csrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())![1]!;
@@ -96,31 +106,20 @@ describe('the hearth command', function () {
       });
       expect(login.status).to.equal(303);
       expect(login.headers.get('set-cookie')).to.match(/hearth_session=/);
-    } finally {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-    }
+    });
   });
 
   it('prints a one-time password when none is given, and a first-run setup link when no owner exists', async () => {
     const created = await hearth(['member', 'create', 'bob', '--role', 'member'], env);
     expect(created.code).to.equal(0);
     expect(created.stdout).to.match(/One-time password \(shown once, change it after logging in\): [\w-]{20}/);
-    const port = await freePort();
-    const server = spawn(process.execPath, ['--import', tsxLoader, main, 'serve'], { cwd: dir, env: { ...process.env, ...env, HEARTH_SERVER_PORT: String(port) } });
-    let out = '';
-    server.stdout.on('data', (d) => (out += d));
-    try {
-      await waitFor(`http://127.0.0.1:${port}/healthz`, server);
-      const link = new RegExp(`http://localhost:${port}/setup\\?token=[\\w-]+`).exec(out)?.[0];
-      expect(link, out).to.be.a('string');
+    await serving(dir, env, async (port, out) => {
+      const link = new RegExp(`http://localhost:${port}/setup\\?token=[\\w-]+`).exec(out())?.[0];
+      expect(link, out()).to.be.a('string');
       const page = await fetch(link!.replace('localhost', '127.0.0.1'));
       expect(page.status).to.equal(200);
       expect(await page.text()).to.contain('Create owner account');
-    } finally {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-    }
+    });
   });
 
   it('stops on bad configuration with one line naming the key', async () => {
