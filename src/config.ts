@@ -1,14 +1,13 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import type { MembershipMode } from './community/member.service.js';
 
 /**
  * Configuration: `config.toml` (path from HEARTH_CONFIG, default ./config.toml), then
  * HEARTH_SECTION_KEY environment overrides, validated once at start. Every key is
  * declared in FIELDS below; config.example.toml documents the same keys.
  */
-export type MembershipMode = 'open' | 'approval' | 'invite';
-
 export interface Config {
   server: { url: string; host: string; port: number; data_dir: string; trust_proxy: boolean };
   community: { name: string; handle: string; description: string; rules: string };

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { ValidationError } from '../core/errors.js';
+import { ValidationError, notFound } from '../core/errors.js';
+import { atLeast } from '../community/roles.js';
 import { deleteAvatar, storeAvatar } from './avatar.js';
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
@@ -14,10 +15,8 @@ export function memberRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const profile = await services.members.getByHandle(req.params.handle ?? '');
       // Only active members have a public page; pending and rejected sign-ups do not exist to others.
-      const viewerIsStaff = req.member !== null && ['owner', 'admin', 'moderator'].includes(req.member.role);
-      if (profile.status === 'pending' || profile.status === 'rejected') {
-        if (!viewerIsStaff) return render(req, res, 'error.njk', { status: 404, title: 'Not found', message: 'That member does not exist.' }, 404);
-      }
+      const viewerIsStaff = req.member !== null && atLeast(req.member.role, 'moderator');
+      if ((profile.status === 'pending' || profile.status === 'rejected') && !viewerIsStaff) throw notFound('That member');
       const viewer = req.member ? { id: req.member.id, role: req.member.role } : null;
       const page = await services.postViews.byMember(profile.id, viewer, cursor(req.query.before));
       render(req, res, 'member.njk', { profile, page, isSelf: req.member?.id === profile.id, welcome: req.query.welcome === '1' });

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type { MemberRow } from '../community/member.table.js';
 import { SESSION_TTL_MS, type SessionService } from '../community/session.service.js';
 import { readCookie } from './cookies.js';
@@ -52,7 +52,8 @@ export class SessionCookies {
       }
       next();
     } catch (err) {
-      if (err instanceof Error && /JW[STK]|JWSSignature|signature|expired|Invalid/i.test(err.name + err.message)) {
+      // A forged, expired or malformed cookie just means "not logged in".
+      if (err instanceof joseErrors.JOSEError) {
         this.clear(res);
         return next();
       }

@@ -145,3 +145,32 @@ describe('what the server refuses', () => {
     expect(space.slug).to.equal('general');
   });
 });
+
+describe('sessions', () => {
+  let h: TestHearth;
+  beforeEach(async () => {
+    h = await makeHearth();
+  });
+  afterEach(() => h.destroy());
+
+  it('treats a forged session cookie as a visitor and clears it', async () => {
+    await makeMember(h, { handle: 'joe' });
+    const agent = await loggedInAgent(h, 'joe');
+    const real = (await agent.get('/')).text;
+    expect(real).to.contain('href="/@joe"');
+    const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiJ4Iiwic3ViIjoiMSJ9.' + 'A'.repeat(43);
+    const res = await request(h.app).get('/').set('Cookie', `hearth_session=${forged}`).expect(200);
+    expect(res.text).not.to.contain('href="/@joe"');
+    expect(res.headers['set-cookie']!.toString()).to.match(/hearth_session=;/);
+  });
+
+  it('hides pending sign-ups from visitors', async () => {
+    await h.services.members.create({ handle: 'mod', password: PASSWORD, role: 'moderator' });
+    await h.database.db.insertInto('members').values({
+      handle: 'waiting', display_name: 'W', bio: '', avatar_file: null, role: 'member', status: 'pending',
+      status_reason: null, password_hash: 'x', created_at: new Date().toISOString(), updated_at: new Date().toISOString(),
+    }).execute();
+    expect((await request(h.app).get('/@waiting')).status).to.equal(404);
+    expect((await (await loggedInAgent(h, 'mod')).get('/@waiting')).status).to.equal(200);
+  });
+});
