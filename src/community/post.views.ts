@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.js';
+import { FIRST_PAGE, PAGE_SIZE, type PostListRow, postQueries, visibleTo } from './post.queries.js';
 import { isLive } from './post.service.js';
-import type { PostRow } from './post.table.js';
 import { REACTIONS } from './reaction.service.js';
 import type { Viewer } from './roles.js';
 
@@ -9,7 +9,7 @@ import type { Viewer } from './roles.js';
  * their reaction counts. Pages are keyset-paginated on post id, which never skips or repeats
  * a post when new ones arrive between two page loads.
  */
-export const PAGE_SIZE = 50;
+export { PAGE_SIZE };
 /** Replies deeper than this are shown at this depth, still saying whom they answer. */
 export const MAX_THREAD_DEPTH = 6;
 
@@ -33,7 +33,8 @@ export interface PostView {
   depth: number;
   parentId: number | null;
   rootId: number;
-  author: { id: number; handle: string; displayName: string; avatarFile: string | null };
+  /** id is read only for threads, where the author's own tools need it. */
+  author: { id: number | null; handle: string; displayName: string; avatarFile: string | null };
   space: { slug: string; name: string; visibility: string };
   reactions: ReactionCount[];
   children: PostView[];
@@ -53,62 +54,27 @@ export interface ThreadView {
   next: number | null;
 }
 
-type Row = PostRow & {
-  author_handle: string;
-  author_name: string;
-  author_avatar: string | null;
-  space_slug: string;
-  space_name: string;
-  space_visibility: string;
-};
-
 export class PostViews {
-  constructor(private readonly db: Db) {}
+  private readonly q: ReturnType<typeof postQueries>;
 
-  private base() {
-    return this.db
-      .selectFrom('posts')
-      .innerJoin('members', 'members.id', 'posts.author_id')
-      .innerJoin('spaces', 'spaces.id', 'posts.space_id')
-      .selectAll('posts')
-      .select([
-        'members.handle as author_handle',
-        'members.display_name as author_name',
-        'members.avatar_file as author_avatar',
-        'spaces.slug as space_slug',
-        'spaces.name as space_name',
-        'spaces.visibility as space_visibility',
-      ]);
+  constructor(db: Db) {
+    this.q = postQueries(db);
   }
 
   /** Newest threads across every space the viewer may see. */
   async home(viewer: Viewer, before?: number): Promise<Page<PostView>> {
-    let q = this.base().where('posts.parent_id', 'is', null).where('posts.deleted_at', 'is', null).where('posts.removed_at', 'is', null);
-    if (viewer === null) q = q.where('spaces.visibility', '=', 'public');
-    if (before !== undefined) q = q.where('posts.id', '<', before);
-    const rows = await q.orderBy('posts.id', 'desc').limit(PAGE_SIZE + 1).execute();
+    const rows = await this.q.home({ before: before ?? FIRST_PAGE, ...visibleTo(viewer) });
     return this.page(rows, viewer);
   }
 
   /** Newest threads in one space (the caller has checked the viewer may see it). */
   async space(spaceId: number, viewer: Viewer, before?: number): Promise<Page<PostView>> {
-    let q = this.base()
-      .where('posts.space_id', '=', spaceId)
-      .where('posts.parent_id', 'is', null)
-      .where('posts.deleted_at', 'is', null)
-      .where('posts.removed_at', 'is', null);
-    if (before !== undefined) q = q.where('posts.id', '<', before);
-    const rows = await q.orderBy('posts.id', 'desc').limit(PAGE_SIZE + 1).execute();
-    return this.page(rows, viewer);
+    return this.page(await this.q.space({ spaceId, before: before ?? FIRST_PAGE }), viewer);
   }
 
   /** A member's live posts and replies in spaces the viewer may see. */
   async byMember(memberId: number, viewer: Viewer, before?: number): Promise<Page<PostView>> {
-    let q = this.base().where('posts.author_id', '=', memberId).where('posts.deleted_at', 'is', null).where('posts.removed_at', 'is', null);
-    if (viewer === null) q = q.where('spaces.visibility', '=', 'public');
-    if (before !== undefined) q = q.where('posts.id', '<', before);
-    const rows = await q.orderBy('posts.id', 'desc').limit(PAGE_SIZE + 1).execute();
-    return this.page(rows, viewer);
+    return this.page(await this.q.member({ memberId, before: before ?? FIRST_PAGE, ...visibleTo(viewer) }), viewer);
   }
 
   /**
@@ -116,9 +82,9 @@ export class PostViews {
    * under them, nested up to MAX_THREAD_DEPTH.
    */
   async thread(rootId: number, viewer: Viewer, after?: number): Promise<ThreadView | undefined> {
-    const rootRow = await this.base().where('posts.id', '=', rootId).executeTakeFirst();
+    const rootRow = await this.q.thread().where('posts.id', '=', rootId).executeTakeFirst();
     if (!rootRow) return undefined;
-    let branchQ = this.base().where('posts.parent_id', '=', rootId);
+    let branchQ = this.q.thread().where('posts.parent_id', '=', rootId);
     if (after !== undefined) branchQ = branchQ.where('posts.id', '>', after);
     const branches = await branchQ.orderBy('posts.id').limit(PAGE_SIZE + 1).execute();
     const more = branches.length > PAGE_SIZE;
@@ -127,7 +93,7 @@ export class PostViews {
     const deeper =
       branchIds.length === 0
         ? []
-        : await this.base().where('posts.root_id', '=', rootId).where('posts.branch_id', 'in', branchIds).where('posts.depth', '>', 1).orderBy('posts.id').execute();
+        : await this.q.thread().where('posts.root_id', '=', rootId).where('posts.branch_id', 'in', branchIds).where('posts.depth', '>', 1).orderBy('posts.id').execute();
     const all = [rootRow, ...shown, ...deeper];
     const reactions = await this.reactionCounts(all.map((r) => r.id), viewer);
     const views = new Map(all.map((r) => [r.id, toView(r, reactions.get(r.id))]));
@@ -147,7 +113,7 @@ export class PostViews {
     return { root, replies: root.children, next: more ? shown[shown.length - 1]!.id : null };
   }
 
-  private async page(rows: Row[], viewer: Viewer): Promise<Page<PostView>> {
+  private async page(rows: PostListRow[], viewer: Viewer): Promise<Page<PostView>> {
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
     const reactions = await this.reactionCounts(shown.map((r) => r.id), viewer);
@@ -157,16 +123,11 @@ export class PostViews {
   private async reactionCounts(postIds: number[], viewer: Viewer): Promise<Map<number, ReactionCount[]>> {
     const out = new Map<number, ReactionCount[]>();
     if (postIds.length === 0) return out;
-    const counts = await this.db
-      .selectFrom('reactions')
-      .select(['post_id', 'kind', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('post_id', 'in', postIds)
-      .groupBy(['post_id', 'kind'])
-      .execute();
+    const ids = JSON.stringify(postIds);
+    const counts = await this.q.reactionCounts({ ids });
     const mine = new Set<string>();
     if (viewer !== null) {
-      const own = await this.db.selectFrom('reactions').select(['post_id', 'kind']).where('member_id', '=', viewer.id).where('post_id', 'in', postIds).execute();
-      for (const r of own) mine.add(`${r.post_id}:${r.kind}`);
+      for (const r of await this.q.ownReactions({ memberId: viewer.id, ids })) mine.add(`${r.post_id}:${r.kind}`);
     }
     const byPost = new Map<number, Map<string, number>>();
     for (const c of counts) {
@@ -176,32 +137,31 @@ export class PostViews {
     }
     for (const id of postIds) {
       const m = byPost.get(id);
-      out.set(
-        id,
-        REACTIONS.map((r) => ({ kind: r.kind, emoji: r.emoji, label: r.label, count: m?.get(r.kind) ?? 0, mine: mine.has(`${id}:${r.kind}`) })),
-      );
+      const all = REACTIONS.map((r) => ({ kind: r.kind, emoji: r.emoji, label: r.label, count: m?.get(r.kind) ?? 0, mine: mine.has(`${id}:${r.kind}`) }));
+      // Members get a button for every kind; visitors only see the counts there are.
+      out.set(id, viewer === null ? all.filter((r) => r.count > 0) : all);
     }
     return out;
   }
 }
 
-function toView(r: Row, reactions: ReactionCount[] | undefined): PostView {
-  const live = isLive(r);
+function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostView {
+  const live = isLive({ deleted_at: r.deleted_at ?? null, removed_at: r.removed_at ?? null });
   return {
     id: r.id,
     title: live ? r.title : null,
     bodyHtml: live ? r.body_html : '',
     createdAt: r.created_at,
     editedAt: r.edited_at,
-    deleted: r.deleted_at !== null,
-    removedReason: r.removed_at !== null ? (r.removed_reason ?? '') : null,
+    deleted: (r.deleted_at ?? null) !== null,
+    removedReason: (r.removed_at ?? null) !== null ? (r.removed_reason ?? '') : null,
     replyCount: r.reply_count,
     depth: r.depth,
     parentId: r.parent_id,
     rootId: r.root_id ?? r.id,
-    author: { id: r.author_id, handle: r.author_handle, displayName: r.author_name, avatarFile: r.author_avatar },
+    author: { id: r.author_id ?? null, handle: r.author_handle, displayName: r.author_name, avatarFile: r.author_avatar },
     space: { slug: r.space_slug, name: r.space_name, visibility: r.space_visibility },
-    reactions: reactions ?? REACTIONS.map((x) => ({ kind: x.kind, emoji: x.emoji, label: x.label, count: 0, mine: false })),
+    reactions: reactions ?? [],
     children: [],
     replyingTo: null,
   };

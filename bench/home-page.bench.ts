@@ -1,0 +1,131 @@
+/**
+ * Home page throughput on a real database of 100,000 posts, beside its ceiling: the same
+ * page from bare express + better-sqlite3 + nunjucks (bench/bare/server.mjs), measured in
+ * the same run with the same load. Also Hearth's idle resident memory after start-up.
+ *
+ * Both servers run as child processes (Hearth from the compiled dist/, as `npm start` runs
+ * it), so the load generator here never shares their event loop, and /proc gives Hearth's
+ * own RSS. Runs alternate bare, hearth, bare, hearth and average each side, so drift in the
+ * machine (other load, CPU frequency) falls on both alike.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { databaseFile, openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { seedCommunity } from './seed.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const POSTS = 100_000;
+const CONNECTIONS = 10;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const figure = (name: string, value: number | string, unit: string) => process.stdout.write(`${name}: ${value} ${unit}\n`);
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up in 30 s`);
+}
+
+const rssMb = (pid: number): number => {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round((Number(kb) / 1024) * 10) / 10;
+};
+
+async function load(url: string): Promise<{ rps: number; p50: number; p99: number }> {
+  await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up: JIT, page cache
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers and ${r.errors} errors under load`);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const file = databaseFile(dataDir);
+    const database = openDatabase(file);
+    await migrateToLatest(database.db);
+    await database.close();
+    const t0 = Date.now();
+    seedCommunity(file, { members: 200, posts: POSTS, reactions: 50_000 });
+    log(`seeded ${POSTS} posts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const hearthPort = await freePort();
+    const hearth = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js'), 'serve'], {
+      cwd: dataDir,
+      env: { ...process.env, HEARTH_SERVER_DATA_DIR: dataDir, HEARTH_SERVER_PORT: String(hearthPort), HEARTH_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(hearth);
+    const hearthUrl = `http://127.0.0.1:${hearthPort}/`;
+    await waitUntilUp(`${hearthUrl}healthz`, hearth);
+    await new Promise((r) => setTimeout(r, 1000));
+    figure('idle_rss_after_start', rssMb(hearth.pid!), 'MB');
+
+    const barePort = await freePort();
+    const bare = spawn(process.execPath, [path.join(root, 'bench', 'bare', 'server.mjs'), file, String(barePort)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(bare);
+    const bareUrl = `http://127.0.0.1:${barePort}/`;
+    await waitUntilUp(bareUrl, bare);
+
+    const [hearthPage, barePage] = await Promise.all([fetch(hearthUrl).then((r) => r.text()), fetch(bareUrl).then((r) => r.text())]);
+    for (const [name, html] of [['hearth', hearthPage], ['bare', barePage]] as const) {
+      const cards = html.split('class="post card"').length - 1;
+      if (cards !== 50) throw new Error(`the ${name} home page shows ${cards} posts, not 50`);
+    }
+    figure('home_page_bytes_hearth', Buffer.byteLength(hearthPage), 'bytes');
+    figure('home_page_bytes_bare', Buffer.byteLength(barePage), 'bytes');
+
+    const bareRuns = [];
+    const hearthRuns = [];
+    for (let round = 0; round < 2; round++) {
+      log(`round ${round + 1}: bare`);
+      bareRuns.push(await load(bareUrl));
+      log(`round ${round + 1}: hearth`);
+      hearthRuns.push(await load(hearthUrl));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const hearthRps = mean(hearthRuns.map((r) => r.rps));
+    const bareRps = mean(bareRuns.map((r) => r.rps));
+    figure('home_page_hearth', Math.round(hearthRps), 'req/s');
+    figure('home_page_bare', Math.round(bareRps), 'req/s');
+    figure('home_page_ratio', (hearthRps / bareRps).toFixed(2), 'ratio');
+    figure('home_page_hearth_p50', mean(hearthRuns.map((r) => r.p50)).toFixed(1), 'ms');
+    figure('home_page_hearth_p99', mean(hearthRuns.map((r) => r.p99)).toFixed(1), 'ms');
+    figure('home_page_bare_p50', mean(bareRuns.map((r) => r.p50)).toFixed(1), 'ms');
+    figure('home_page_bare_p99', mean(bareRuns.map((r) => r.p99)).toFixed(1), 'ms');
+    figure('rss_after_load', rssMb(hearth.pid!), 'MB');
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
