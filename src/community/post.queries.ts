@@ -11,20 +11,19 @@ import type { SpaceVisibility } from './space.table.js';
  * objects. Threads also read what placeholders and the author's tools need. Nothing here
  * reads body_md, which only the edit form needs.
  */
-const LIST_COLUMNS = [
-  'posts.id', 'posts.title', 'posts.body_html', 'posts.created_at', 'posts.edited_at',
-  'posts.reply_count', 'posts.parent_id', 'posts.root_id', 'posts.depth',
-] as const;
+const LIST_COLUMNS = ['posts.id', 'posts.title', 'posts.body_html', 'posts.created_at', 'posts.edited_at', 'posts.reply_count'] as const;
+/** Lists of thread starters leave these out: a starter is its own root, at depth 0, with no parent. */
+const PLACE_COLUMNS = ['posts.parent_id', 'posts.root_id', 'posts.depth'] as const;
 const THREAD_COLUMNS = ['posts.deleted_at', 'posts.removed_at', 'posts.removed_reason', 'posts.author_id'] as const;
 
-export type PostListRow = Pick<PostRow, 'id' | 'title' | 'body_html' | 'created_at' | 'edited_at' | 'reply_count' | 'parent_id' | 'root_id' | 'depth'> & {
+export type PostListRow = Pick<PostRow, 'id' | 'title' | 'body_html' | 'created_at' | 'edited_at' | 'reply_count'> & {
   author_handle: string;
   author_name: string;
   author_avatar: string | null;
   space_slug: string;
   space_name: string;
   space_visibility: string;
-} & Partial<Pick<PostRow, 'deleted_at' | 'removed_at' | 'removed_reason' | 'author_id'>>;
+} & Partial<Pick<PostRow, 'parent_id' | 'root_id' | 'depth' | 'deleted_at' | 'removed_at' | 'removed_reason' | 'author_id'>>;
 
 /** Stand-in cursor for "the first page": every id is below it, so one query shape serves all pages. */
 export const FIRST_PAGE = Number.MAX_SAFE_INTEGER;
@@ -58,7 +57,7 @@ export function postQueries(db: Db) {
 
   return {
     /** Thread rows (placeholders included); built per call, as thread pages are less hot. */
-    thread: () => list().select(THREAD_COLUMNS),
+    thread: () => list().select(PLACE_COLUMNS).select(THREAD_COLUMNS),
 
     home: preparedQuery(db, (p: { before: number } & Visible) =>
       live()
@@ -80,6 +79,7 @@ export function postQueries(db: Db) {
 
     member: preparedQuery(db, (p: { memberId: number; before: number } & Visible) =>
       live()
+        .select(PLACE_COLUMNS)
         .where('posts.author_id', '=', p.memberId)
         .where('spaces.visibility', 'in', [p.visible, p.alsoVisible])
         .where('posts.id', '<', p.before)

@@ -13,6 +13,8 @@ export const canSeeSpace = (viewer: Viewer, space: Pick<SpaceRow, 'visibility'>)
   space.visibility === 'public' || viewer !== null;
 
 export class SpaceService {
+  private all: SpaceRow[] | undefined;
+
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
@@ -43,6 +45,7 @@ export class SpaceService {
         .returningAll()
         .executeTakeFirstOrThrow();
     });
+    this.all = undefined;
     this.bus.emit('space.created', { spaceId: space.id, by: actor.id });
     return space;
   }
@@ -54,9 +57,9 @@ export class SpaceService {
     return space;
   }
 
-  listVisible(viewer: Viewer): Promise<SpaceRow[]> {
-    let q = this.db.selectFrom('spaces').selectAll().orderBy('id');
-    if (viewer === null) q = q.where('visibility', '=', 'public');
-    return q.execute();
+  /** Spaces change only when an admin creates one, yet every home page lists them: keep them in memory. */
+  async listVisible(viewer: Viewer): Promise<SpaceRow[]> {
+    this.all ??= await this.db.selectFrom('spaces').selectAll().orderBy('id').execute();
+    return viewer === null ? this.all.filter((s) => s.visibility === 'public') : this.all;
   }
 }

@@ -7,6 +7,22 @@ import { viewsDir } from '../paths.js';
 import type { Csrf } from './csrf.js';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const formattedDates = new Map<string, string>();
+
+/**
+ * "22 Nov 2026, 11:36 UTC". Intl formatting costs more than the rest of a post card, and a
+ * page shows the same recent timestamps to every visitor, so results are kept (bounded).
+ */
+function formatDate(iso: string): string {
+  if (!iso) return '';
+  let text = formattedDates.get(iso);
+  if (text === undefined) {
+    text = dateFormat.format(new Date(iso)) + ' UTC';
+    if (formattedDates.size >= 5000) formattedDates.clear();
+    formattedDates.set(iso, text);
+  }
+  return text;
+}
 
 /** Everything every page shows: the community's name, description and rules, and who is looking. */
 export interface PageGlobals {
@@ -21,7 +37,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
     trimBlocks: true,
     lstripBlocks: true,
   });
-  env.addFilter('date', (iso: string) => (iso ? dateFormat.format(new Date(iso)) + ' UTC' : ''));
+  env.addFilter('date', formatDate);
   env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
   const globals: PageGlobals = {
     community: {
