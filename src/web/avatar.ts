@@ -13,10 +13,16 @@ const SIGNATURES: { ext: string; test: (b: Buffer) => boolean }[] = [
 
 export const imageExtension = (bytes: Buffer): string | undefined => SIGNATURES.find((s) => s.test(bytes))?.ext;
 
-/** Stores an uploaded avatar under a random name; SVG and anything else that is not a plain image is refused. */
-export async function storeAvatar(uploadsDir: string, bytes: Buffer): Promise<string> {
+/** The image's file extension, or a field error: SVG and anything else that is not a plain image is refused. */
+export function checkAvatar(bytes: Buffer): string {
   const ext = imageExtension(bytes);
   if (!ext) throw new ValidationError({ avatar: 'The avatar must be a PNG, JPEG, GIF or WebP image.' });
+  return ext;
+}
+
+/** Stores an uploaded avatar under a random name. */
+export async function storeAvatar(uploadsDir: string, bytes: Buffer): Promise<string> {
+  const ext = checkAvatar(bytes);
   const name = `${randomBytes(12).toString('base64url')}.${ext}`;
   await writeFile(path.join(uploadsDir, 'avatars', name), bytes, { flag: 'wx' });
   return name;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
 import { atLeast } from '../community/roles.js';
-import { deleteAvatar, storeAvatar } from './avatar.js';
+import { checkAvatar, deleteAvatar, storeAvatar } from './avatar.js';
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
 
@@ -39,7 +39,8 @@ export function memberRoutes(ctx: WebContext): Router {
         const files = (req.files as Express.Multer.File[] | undefined) ?? [];
         const file = files.find((f) => f.fieldname === 'avatar' && f.size > 0);
         if (files.some((f) => f.fieldname !== 'avatar')) throw new ValidationError({ avatar: 'Send the image in the avatar field.' });
-        // Validate the text first: a rejected form must not leave a new avatar behind.
+        // Everything is checked before anything is written: a refused form changes nothing.
+        if (file) checkAvatar(file.buffer);
         await services.members.updateProfile(member.id, { displayName: field(req.body, 'displayName'), bio: field(req.body, 'bio') });
         if (file) {
           const name = await storeAvatar(ctx.uploadsDir, file.buffer);
