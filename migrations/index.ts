@@ -7,6 +7,7 @@ import * as m0005 from './0005_spaces.js';
 import * as m0006 from './0006_posts.js';
 import * as m0007 from './0007_reactions.js';
 import * as m0008 from './0008_moderation_log.js';
+import * as m0009 from './0009_activitypub_store.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_posts': m0006,
   '0007_reactions': m0007,
   '0008_moderation_log': m0008,
+  '0009_activitypub_store': m0009,
 };

@@ -2,6 +2,15 @@ import type { Kysely, Transaction } from 'kysely';
 import type { InviteTable, MemberTable, ServerSecretTable, SessionTable } from '../community/member.table.js';
 import type { PostTable, ReactionTable } from '../community/post.table.js';
 import type { SpaceTable } from '../community/space.table.js';
+import type {
+  ApContextTable,
+  ApDeliveryQueueTable,
+  ApObjectTable,
+  ApStreamActorTable,
+  ApStreamCollectionTable,
+  ApStreamObjectTable,
+  ApStreamTable,
+} from '../federation/store/store.table.js';
 import type { ModerationLogTable } from '../moderation/moderation.table.js';
 
 /** Every table, as kysely sees it. Each module owns its `*.table.ts`. */
@@ -14,6 +23,13 @@ export interface Database {
   posts: PostTable;
   reactions: ReactionTable;
   moderation_log: ModerationLogTable;
+  ap_objects: ApObjectTable;
+  ap_streams: ApStreamTable;
+  ap_stream_collections: ApStreamCollectionTable;
+  ap_stream_actors: ApStreamActorTable;
+  ap_stream_objects: ApStreamObjectTable;
+  ap_delivery_queue: ApDeliveryQueueTable;
+  ap_contexts: ApContextTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,0 +1,50 @@
+import type { Generated } from 'kysely';
+
+export interface ApObjectTable {
+  id: string;
+  type: string | null;
+  doc: string;
+  meta: string | null;
+  is_local_person: number;
+}
+
+export interface ApStreamTable {
+  seq: Generated<number>;
+  id: string;
+  type: string | null;
+  doc: string;
+  meta: string | null;
+}
+
+export interface ApStreamCollectionTable {
+  seq: number;
+  collection: string;
+  pos: number;
+}
+
+export interface ApStreamActorTable {
+  seq: number;
+  actor: string;
+}
+
+export interface ApStreamObjectTable {
+  seq: number;
+  object_id: string;
+  embedded: number;
+}
+
+export interface ApDeliveryQueueTable {
+  rowid: Generated<number>;
+  address: string;
+  actor_id: string;
+  signing_key: string;
+  body: string;
+  attempt: number;
+  after_ms: number;
+}
+
+export interface ApContextTable {
+  document_url: string;
+  context_url: string | null;
+  document: string;
+}
