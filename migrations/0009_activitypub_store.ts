@@ -55,18 +55,27 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('ap_stream_objects_seq').on('ap_stream_objects').column('seq').execute();
 
+  // A delivery is leased while it is being sent, never deleted before it succeeds, so a
+  // killed process loses nothing: the lease runs out and the next worker sends it again.
   await db.schema
     .createTable('ap_delivery_queue')
     .addColumn('rowid', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('address', 'text', (c) => c.notNull())
+    .addColumn('host', 'text', (c) => c.notNull())
     .addColumn('actor_id', 'text', (c) => c.notNull())
     .addColumn('signing_key', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('after_ms', 'integer', (c) => c.notNull())
+    .addColumn('first_ms', 'integer', (c) => c.notNull())
+    .addColumn('leased_until_ms', 'integer')
+    .addColumn('last_status', 'integer')
+    .addColumn('last_error', 'text')
+    .addColumn('failed_ms', 'integer')
     .execute();
-  await db.schema.createIndex('ap_delivery_queue_due').on('ap_delivery_queue').columns(['after_ms', 'rowid']).execute();
+  await sql`create index ap_delivery_queue_due on ap_delivery_queue(after_ms, rowid) where failed_ms is null`.execute(db);
   await db.schema.createIndex('ap_delivery_queue_actor').on('ap_delivery_queue').column('actor_id').execute();
+  await db.schema.createIndex('ap_delivery_queue_host').on('ap_delivery_queue').columns(['host', 'failed_ms']).execute();
 
   await db.schema
     .createTable('ap_contexts')

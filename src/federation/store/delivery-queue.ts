@@ -1,4 +1,6 @@
 import type { Db } from '../../db/schema.js';
+import { type Selectable, sql } from 'kysely';
+import type { ApDeliveryQueueTable } from './store.table.js';
 
 export interface Delivery {
   address: string;
@@ -9,34 +11,57 @@ export interface Delivery {
   after: Date;
 }
 
-/** The outgoing delivery queue in SQLite, with the semantics apex's store interface asks for. */
+export interface QueuedDelivery {
+  rowid: number;
+  address: string;
+  host: string;
+  actorId: string;
+  signingKey: string;
+  body: string;
+  attempt: number;
+  firstMs: number;
+}
+
+const hostOf = (address: string): string => {
+  try {
+    return new URL(address).host.toLowerCase();
+  } catch {
+    return '';
+  }
+};
+
+/** Live (not given up), due now, and not leased by a sender that is still within its lease. */
+const due = (now: number) => sql<boolean>`failed_ms is null and after_ms <= ${now} and (leased_until_ms is null or leased_until_ms <= ${now})`;
+
+/**
+ * The outgoing delivery queue in SQLite. apex enqueues through the store interface
+ * (enqueue/dequeue/requeue keep its semantics); our DeliveryWorker drains it with
+ * claim/complete/retry/fail, leasing rows so that nothing is lost if the process dies.
+ */
 export class DeliveryQueue {
   constructor(private readonly db: Db) {}
 
-  async enqueue(actorId: string, body: string, addresses: string | string[], signingKey: string): Promise<boolean | undefined> {
-    const list = Array.isArray(addresses) ? addresses : addresses ? [addresses] : [];
+  async enqueue(actorId: string, body: string, addresses: string | string[], signingKey: string, now = Date.now()): Promise<boolean | undefined> {
+    const list = [...new Set(Array.isArray(addresses) ? addresses : addresses ? [addresses] : [])];
     if (list.length === 0) return undefined;
-    const now = Date.now();
     await this.db
       .insertInto('ap_delivery_queue')
-      .values(list.map((address) => ({ address, actor_id: actorId, signing_key: signingKey, body, attempt: 0, after_ms: now })))
+      .values(list.map((address) => ({ address, host: hostOf(address), actor_id: actorId, signing_key: signingKey, body, attempt: 0, after_ms: now, first_ms: now })))
       .execute();
     return true;
   }
 
-  /** Atomically takes the earliest due delivery; otherwise says when the next one is due, or null. */
-  async dequeue(): Promise<Delivery | { waitUntil: Date } | null> {
+  /** apex's dequeue: atomically removes the earliest due delivery; otherwise when the next is due, or null. */
+  async dequeue(now = Date.now()): Promise<Delivery | { waitUntil: Date } | null> {
     const row = await this.db
       .deleteFrom('ap_delivery_queue')
-      .where('rowid', '=', (eb) =>
-        eb.selectFrom('ap_delivery_queue').select('rowid').where('after_ms', '<=', Date.now()).orderBy('after_ms').orderBy('rowid').limit(1),
-      )
+      .where('rowid', '=', (eb) => eb.selectFrom('ap_delivery_queue').select('rowid').where(due(now)).orderBy('after_ms').orderBy('rowid').limit(1))
       .returningAll()
       .executeTakeFirst();
     if (row) {
       return { address: row.address, actorId: row.actor_id, signingKey: row.signing_key, body: row.body, attempt: row.attempt, after: new Date(row.after_ms) };
     }
-    const next = await this.db.selectFrom('ap_delivery_queue').select('after_ms').orderBy('after_ms').limit(1).executeTakeFirst();
+    const next = await this.db.selectFrom('ap_delivery_queue').select('after_ms').where('failed_ms', 'is', null).orderBy('after_ms').limit(1).executeTakeFirst();
     return next ? { waitUntil: new Date(next.after_ms) } : null;
   }
 
@@ -47,8 +72,81 @@ export class DeliveryQueue {
     delivery.after = new Date(after);
     await this.db
       .insertInto('ap_delivery_queue')
-      .values({ address: delivery.address, actor_id: delivery.actorId, signing_key: delivery.signingKey, body: delivery.body, attempt: delivery.attempt, after_ms: after })
+      .values({
+        address: delivery.address, host: hostOf(delivery.address), actor_id: delivery.actorId, signing_key: delivery.signingKey,
+        body: delivery.body, attempt: delivery.attempt, after_ms: after, first_ms: after,
+      })
       .execute();
     return true;
   }
+
+  /**
+   * Leases up to `limit` due deliveries, at most `perHost(host)` more for any host, for
+   * `leaseMs`. The UPDATE re-checks that each row is still free, so two claimers never
+   * take the same row.
+   */
+  async claim(limit: number, room: (host: string) => number, leaseMs: number, now = Date.now()): Promise<QueuedDelivery[]> {
+    if (limit <= 0) return [];
+    const candidates = await this.db
+      .selectFrom('ap_delivery_queue')
+      .select(['rowid', 'host'])
+      .where(due(now))
+      .orderBy('after_ms')
+      .orderBy('rowid')
+      .limit(Math.max(limit * 10, 100))
+      .execute();
+    const taken = new Map<string, number>();
+    const chosen: number[] = [];
+    for (const c of candidates) {
+      if (chosen.length >= limit) break;
+      const n = taken.get(c.host) ?? 0;
+      if (n >= room(c.host)) continue;
+      taken.set(c.host, n + 1);
+      chosen.push(c.rowid);
+    }
+    if (chosen.length === 0) return [];
+    const rows = await this.db
+      .updateTable('ap_delivery_queue')
+      .set({ leased_until_ms: now + leaseMs })
+      .where('rowid', 'in', chosen)
+      .where(due(now))
+      .returningAll()
+      .execute();
+    return rows.map(toQueued);
+  }
+
+  async complete(rowid: number): Promise<void> {
+    await this.db.deleteFrom('ap_delivery_queue').where('rowid', '=', rowid).execute();
+  }
+
+  async retry(rowid: number, afterMs: number, status: number | null, error: string): Promise<void> {
+    await this.db
+      .updateTable('ap_delivery_queue')
+      .set((eb) => ({ attempt: eb('attempt', '+', 1), after_ms: afterMs, leased_until_ms: null, last_status: status, last_error: error.slice(0, 500) }))
+      .where('rowid', '=', rowid)
+      .execute();
+  }
+
+  /** Gives up on a delivery and keeps it, with the reason, for the admin page. */
+  async fail(rowid: number, status: number | null, error: string, now = Date.now()): Promise<void> {
+    await this.db
+      .updateTable('ap_delivery_queue')
+      .set((eb) => ({ attempt: eb('attempt', '+', 1), failed_ms: now, leased_until_ms: null, last_status: status, last_error: error.slice(0, 500) }))
+      .where('rowid', '=', rowid)
+      .execute();
+  }
+
+  /** When the next live delivery is due, or null if none is waiting. */
+  async nextDueMs(): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('ap_delivery_queue')
+      .select((eb) => eb.fn.min<number>(sql`max(after_ms, coalesce(leased_until_ms, 0))`).as('next'))
+      .where('failed_ms', 'is', null)
+      .executeTakeFirst();
+    return row?.next ?? null;
+  }
+}
+
+function toQueued(r: Selectable<ApDeliveryQueueTable>): QueuedDelivery {
+  return { rowid: r.rowid, address: r.address, host: r.host, actorId: r.actor_id, signingKey: r.signing_key, body: r.body, attempt: r.attempt, firstMs: r.first_ms };
 }

@@ -39,8 +39,14 @@ export interface ApDeliveryQueueTable {
   actor_id: string;
   signing_key: string;
   body: string;
+  host: string;
   attempt: number;
   after_ms: number;
+  first_ms: number;
+  leased_until_ms: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  failed_ms: number | null;
 }
 
 export interface ApContextTable {
