@@ -135,16 +135,6 @@ export class DeliveryQueue {
       .where('rowid', '=', rowid)
       .execute();
   }
-
-  /** When the next live delivery is due, or null if none is waiting. */
-  async nextDueMs(): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('ap_delivery_queue')
-      .select((eb) => eb.fn.min<number>(sql`max(after_ms, coalesce(leased_until_ms, 0))`).as('next'))
-      .where('failed_ms', 'is', null)
-      .executeTakeFirst();
-    return row?.next ?? null;
-  }
 }
 
 function toQueued(r: Selectable<ApDeliveryQueueTable>): QueuedDelivery {
