@@ -8,6 +8,9 @@ import * as m0006 from './0006_posts.js';
 import * as m0007 from './0007_reactions.js';
 import * as m0008 from './0008_moderation_log.js';
 import * as m0009 from './0009_activitypub_store.js';
+import * as m0010 from './0010_remote_members_and_posts.js';
+import * as m0011 from './0011_federation_follows_and_blocks.js';
+import * as m0012 from './0012_reports.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0007_reactions': m0007,
   '0008_moderation_log': m0008,
   '0009_activitypub_store': m0009,
+  '0010_remote_members_and_posts': m0010,
+  '0011_federation_follows_and_blocks': m0011,
+  '0012_reports': m0012,
 };

@@ -18,12 +18,14 @@ import { memberRoutes } from './web/member.routes.js';
 import { createRenderer } from './web/render.js';
 import { SessionCookies } from './web/session.js';
 import { setupRoutes } from './web/setup.routes.js';
+import { type Federation, type FederationOptions, createFederation } from './federation/federation.js';
 import type { WebContext } from './web/context.js';
 import './web/types.js';
 
 export interface HearthOptions extends ServiceOptions {
   /** Use this SQLite file instead of <data_dir>/hearth.sqlite (':memory:' in tests). */
   databaseFile?: string;
+  federation?: FederationOptions;
 }
 
 export interface Hearth {
@@ -31,6 +33,8 @@ export interface Hearth {
   config: Config;
   services: Services;
   database: OpenDatabase;
+  /** Null when federation.enabled is false. */
+  federation: Federation | null;
   /** Present while no owner exists: the one-time path that lets the owner sign up. */
   setupPath(): string | null;
   close(): Promise<void>;
@@ -46,6 +50,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
     throw err;
   }
   const services = createServices(database.db, config, options);
+  const federation = config.federation.enabled ? await createFederation(database.db, services, config, options.federation) : null;
   const secure = config.server.url.startsWith('https:');
   const cookies = new SessionCookies(await serverSecret(database.db, 'session'), services.sessions, secure);
   const csrf = new Csrf(await serverSecret(database.db, 'csrf'), secure);
@@ -83,6 +88,9 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use('/static', express.static(staticDir, { maxAge: '1d', index: false }));
   app.use('/uploads', express.static(uploadsDir, { maxAge: '7d', index: false, dotfiles: 'deny', setHeaders: (res) => res.set('Content-Security-Policy', "default-src 'none'") }));
 
+  // Before the body parsers and CSRF: inboxes need the raw body and are signed, not cookie-authenticated.
+  if (federation) app.use(federation.router);
+
   const bodyLimit = `${config.limits.max_body_kb}kb`;
   app.use(express.urlencoded({ extended: false, limit: bodyLimit, parameterLimit: 200 }));
   app.use(express.json({ limit: bodyLimit }));
@@ -107,8 +115,12 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
     config,
     services,
     database,
+    federation,
     setupPath: () => (setupToken ? `/setup?token=${setupToken}` : null),
-    close: () => database.close(),
+    close: async () => {
+      await federation?.stop();
+      await database.close();
+    },
   };
 }
 

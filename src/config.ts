@@ -21,6 +21,16 @@ export interface Config {
     signups_per_ip: number;
   };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
+  federation: {
+    enabled: boolean;
+    mode: 'blocklist' | 'allowlist';
+    blocked_domains: string[];
+    allowed_domains: string[];
+    authorized_fetch: boolean;
+    allow_private_addresses: boolean;
+    delivery_concurrency: number;
+    delivery_per_host: number;
+  };
 }
 
 /** One line, naming the key and what is allowed: main prints it and exits. */
@@ -33,13 +43,14 @@ type Kind =
   | { type: 'url' }
   | { type: 'int'; min: number; max: number }
   | { type: 'bool' }
-  | { type: 'enum'; values: readonly string[] };
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'domains' };
 
 interface Field {
   section: keyof Config;
   key: string;
   kind: Kind;
-  default: string | number | boolean;
+  default: string | number | boolean | string[];
 }
 
 const FIELDS: Field[] = [
@@ -65,7 +76,17 @@ const FIELDS: Field[] = [
   { section: 'limits', key: 'login_attempts_per_account', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
   { section: 'limits', key: 'signups_per_ip', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
   { section: 'log', key: 'level', kind: { type: 'enum', values: ['debug', 'info', 'warn', 'error'] }, default: 'info' },
+  { section: 'federation', key: 'enabled', kind: { type: 'bool' }, default: true },
+  { section: 'federation', key: 'mode', kind: { type: 'enum', values: ['blocklist', 'allowlist'] }, default: 'blocklist' },
+  { section: 'federation', key: 'blocked_domains', kind: { type: 'domains' }, default: [] },
+  { section: 'federation', key: 'allowed_domains', kind: { type: 'domains' }, default: [] },
+  { section: 'federation', key: 'authorized_fetch', kind: { type: 'bool' }, default: false },
+  { section: 'federation', key: 'allow_private_addresses', kind: { type: 'bool' }, default: false },
+  { section: 'federation', key: 'delivery_concurrency', kind: { type: 'int', min: 1, max: 256 }, default: 16 },
+  { section: 'federation', key: 'delivery_per_host', kind: { type: 'int', min: 1, max: 64 }, default: 4 },
 ];
+
+const DOMAIN_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
 export const envName = (section: string, key: string): string => `HEARTH_${section}_${key}`.toUpperCase();
 
@@ -81,11 +102,13 @@ function describe(kind: Kind): string {
       return 'true or false';
     case 'enum':
       return `one of ${kind.values.join(', ')}`;
+    case 'domains':
+      return 'a list of domain names such as ["spam.example", "*.bad.example"] (comma-separated in the environment)';
   }
 }
 
 /** Parses one value (from TOML, or a string from the environment) or says why not. */
-function coerce(field: Field, raw: unknown, fromEnv: boolean): string | number | boolean {
+function coerce(field: Field, raw: unknown, fromEnv: boolean): string | number | boolean | string[] {
   const name = `${field.section}.${field.key}`;
   const fail = (): never => {
     const shown = typeof raw === 'string' ? JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw) : String(raw);
@@ -118,6 +141,13 @@ function coerce(field: Field, raw: unknown, fromEnv: boolean): string | number |
       } catch {
         return fail();
       }
+    }
+    case 'domains': {
+      const items = fromEnv && typeof raw === 'string' ? raw.split(',').map((d) => d.trim()).filter(Boolean) : raw;
+      if (!Array.isArray(items)) return fail();
+      const domains = items.map((d) => (typeof d === 'string' ? d.trim().toLowerCase() : ''));
+      if (domains.some((d) => !DOMAIN_PATTERN.test(d))) fail();
+      return [...new Set(domains)];
     }
     case 'string':
       if (typeof raw !== 'string') fail();

@@ -60,6 +60,8 @@ async function serve(config: Config): Promise<void> {
     // Printed on standard output on purpose: it is the owner's way in on first run.
     process.stdout.write(`\nNo owner yet. Open this one-time link to create the owner account:\n  ${config.server.url}${setup}\n\n`);
   }
+  // Deliveries queued before a crash or restart go out now.
+  hearth.federation?.start();
   const purge = setInterval(() => hearth.services.sessions.purgeExpired().catch((err) => logger.warn('session purge failed', err)), 3600_000);
   purge.unref();
   const stop = (signal: string) => {

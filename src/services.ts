@@ -10,6 +10,8 @@ import type { Config } from './config.js';
 import { EventBus } from './core/event-bus.js';
 import type { Db } from './db/schema.js';
 import { ModerationService } from './moderation/moderation.service.js';
+import { ReportService } from './moderation/report.service.js';
+import { RemoteService } from './community/remote.service.js';
 
 export interface Services {
   bus: EventBus;
@@ -21,6 +23,8 @@ export interface Services {
   postViews: PostViews;
   reactions: ReactionService;
   moderation: ModerationService;
+  remote: RemoteService;
+  reports: ReportService;
 }
 
 export interface ServiceOptions {
@@ -42,9 +46,13 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
     communityHandle: config.community.handle,
     membershipMode: () => config.membership.mode,
   });
-  const spaces = new SpaceService(db, bus);
+  const spaces = new SpaceService(db, bus, config.community.handle);
   const posts = new PostService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars }));
   const reactions = new ReactionService(db, bus, posts);
   const moderation = new ModerationService(db, bus, posts, sessions);
-  return { bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation };
+  return {
+    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation,
+    remote: new RemoteService(db, bus),
+    reports: new ReportService(db, bus),
+  };
 }

@@ -57,7 +57,7 @@ export class MemberService {
 
     const passwordHash = await this.deps.hasher.hash(input.password);
     const member = await this.deps.db.transaction().execute(async (trx) => {
-      if (await this.findByHandle(handle, trx)) throw new DomainError('handle_taken', 409, 'That handle is already taken.');
+      if (await this.handleTaken(handle, trx)) throw new DomainError('handle_taken', 409, 'That handle is already taken.');
       let status: MemberStatus = mode === 'approval' ? 'pending' : 'active';
       if (inviteCode) {
         // A valid invite also lets its holder skip the approval queue.
@@ -82,7 +82,7 @@ export class MemberService {
     errors.throwIfAny();
     const passwordHash = await this.deps.hasher.hash(input.password);
     const member = await this.deps.db.transaction().execute(async (trx) => {
-      if (await this.findByHandle(handle, trx)) throw new DomainError('handle_taken', 409, 'That handle is already taken.');
+      if (await this.handleTaken(handle, trx)) throw new DomainError('handle_taken', 409, 'That handle is already taken.');
       return this.insert(trx, { handle, displayName, passwordHash, role: input.role, status: 'active' });
     });
     this.deps.bus.emit('member.joined', { memberId: member.id, status: 'active' });
@@ -97,7 +97,7 @@ export class MemberService {
       await this.deps.hasher.verify(password, await this.dummyHash);
       throw wrongCredentials();
     }
-    if (!(await this.deps.hasher.verify(password, member.password_hash))) throw wrongCredentials();
+    if (!(await this.deps.hasher.verify(password, member.password_hash)) || member.domain !== null) throw wrongCredentials();
     if (member.status === 'pending') throw new DomainError('pending', 403, 'Your membership is waiting for an admin to approve it.');
     if (member.status === 'rejected') throw new DomainError('rejected', 403, 'Your membership request was declined.');
     if (member.status === 'suspended') throw new DomainError('suspended', 403, 'This account is suspended.');
@@ -155,6 +155,12 @@ export class MemberService {
     });
   }
 
+  /** Members and spaces share one address space on the fediverse (@name@domain), so a space's address takes a handle too. */
+  private async handleTaken(handle: string, db: Pick<Db, 'selectFrom'>): Promise<boolean> {
+    if (await this.findByHandle(handle, db)) return true;
+    return (await db.selectFrom('spaces').select('id').where('slug', '=', handle).executeTakeFirst()) !== undefined;
+  }
+
   findByHandle(handle: string, db: Pick<Db, 'selectFrom'> = this.deps.db): Promise<MemberRow | undefined> {
     return db.selectFrom('members').selectAll().where('handle', '=', normalizeHandle(handle)).executeTakeFirst();
   }
@@ -172,7 +178,8 @@ export class MemberService {
   }
 
   list(filter: { status?: MemberStatus } = {}): Promise<MemberRow[]> {
-    let q = this.deps.db.selectFrom('members').selectAll().orderBy('id');
+    // People from other servers are authors, not members: lists of members leave them out.
+    let q = this.deps.db.selectFrom('members').selectAll().where('domain', 'is', null).orderBy('id');
     if (filter.status) q = q.where('status', '=', filter.status);
     return q.execute();
   }

@@ -15,6 +15,12 @@ export interface MemberTable {
   password_hash: string;
   created_at: string;
   updated_at: string;
+  /** Null for local members; the remote server's host for people from the fediverse. */
+  domain: Generated<string | null>;
+  actor_iri: Generated<string | null>;
+  profile_url: Generated<string | null>;
+  avatar_url: Generated<string | null>;
+  approve_followers: Generated<number>;
 }
 export type MemberRow = Selectable<MemberTable>;
 export type NewMemberRow = Insertable<MemberTable>;

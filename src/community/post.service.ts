@@ -34,47 +34,19 @@ export class PostService {
 
   async createThread(author: Actor, space: SpaceRow, input: PostInput): Promise<PostRow> {
     const { title, body, html } = this.validate(input, true);
-    const now = nowIso();
-    const post = await this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('posts')
-        .values({
-          space_id: space.id, author_id: author.id, parent_id: null, root_id: null, branch_id: null,
-          title, body_md: body, body_html: html, created_at: now, updated_at: now,
-          edited_at: null, deleted_at: null, removed_at: null, removed_by: null, removed_reason: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      // A thread is its own root, which keeps every thread query on one index.
-      return trx.updateTable('posts').set({ root_id: inserted.id }).where('id', '=', inserted.id).returningAll().executeTakeFirstOrThrow();
-    });
+    const post = await this.db.transaction().execute((trx) =>
+      insertPost(trx, { spaceId: space.id, authorId: author.id, parent: null, title, body, html, at: nowIso() }),
+    );
     this.bus.emit('post.created', { postId: post.id, spaceId: space.id, authorId: author.id, parentId: null, rootId: post.id });
     return post;
   }
 
   async reply(author: Actor, parentId: number, input: PostInput): Promise<PostRow> {
     const { body, html } = this.validate({ body: input.body }, false);
-    const now = nowIso();
     const post = await this.db.transaction().execute(async (trx) => {
       const { post: parent } = await this.getVisible(author, parentId, trx);
       if (!isLive(parent)) throw new DomainError('gone', 409, 'That post was deleted, so it cannot be answered.');
-      const rootId = parent.root_id ?? parent.id;
-      const inserted = await trx
-        .insertInto('posts')
-        .values({
-          space_id: parent.space_id, author_id: author.id, parent_id: parent.id, root_id: rootId,
-          branch_id: parent.branch_id, depth: parent.depth + 1, title: null, body_md: body, body_html: html,
-          created_at: now, updated_at: now, edited_at: null, deleted_at: null, removed_at: null, removed_by: null, removed_reason: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      let row = inserted;
-      // A direct answer to the thread starts a branch of its own.
-      if (parent.depth === 0) {
-        row = await trx.updateTable('posts').set({ branch_id: inserted.id }).where('id', '=', inserted.id).returningAll().executeTakeFirstOrThrow();
-      }
-      await trx.updateTable('posts').set((eb) => ({ reply_count: eb('reply_count', '+', 1) })).where('id', '=', rootId).execute();
-      return row;
+      return insertPost(trx, { spaceId: parent.space_id, authorId: author.id, parent, title: null, body, html, at: nowIso() });
     });
     this.bus.emit('post.created', { postId: post.id, spaceId: post.space_id, authorId: author.id, parentId, rootId: post.root_id ?? post.id });
     return post;
@@ -153,4 +125,44 @@ export class PostService {
     errors.throwIfAny();
     return { title: title || null, body, html };
   }
+}
+
+export interface NewPost {
+  spaceId: number;
+  authorId: number;
+  parent: PostRow | null;
+  title: string | null;
+  body: string;
+  html: string;
+  at: string;
+  apId?: string | null;
+  apUrl?: string | null;
+}
+
+/**
+ * Writes a thread or a reply inside the caller's transaction, keeping the thread shape:
+ * a thread is its own root, a direct answer to it starts a branch, and the root counts
+ * its replies. Local posts and posts from other servers both come through here.
+ */
+export async function insertPost(trx: DbOrTx, p: NewPost): Promise<PostRow> {
+  const parent = p.parent;
+  const inserted = await trx
+    .insertInto('posts')
+    .values({
+      space_id: p.spaceId, author_id: p.authorId, parent_id: parent?.id ?? null, root_id: parent ? (parent.root_id ?? parent.id) : null,
+      branch_id: parent?.branch_id ?? null, depth: parent ? parent.depth + 1 : 0, title: p.title, body_md: p.body, body_html: p.html,
+      created_at: p.at, updated_at: p.at, edited_at: null, deleted_at: null, removed_at: null, removed_by: null, removed_reason: null,
+      ap_id: p.apId ?? null, ap_url: p.apUrl ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (!parent) {
+    return trx.updateTable('posts').set({ root_id: inserted.id }).where('id', '=', inserted.id).returningAll().executeTakeFirstOrThrow();
+  }
+  let row = inserted;
+  if (parent.depth === 0) {
+    row = await trx.updateTable('posts').set({ branch_id: inserted.id }).where('id', '=', inserted.id).returningAll().executeTakeFirstOrThrow();
+  }
+  await trx.updateTable('posts').set((eb) => ({ reply_count: eb('reply_count', '+', 1) })).where('id', '=', row.root_id ?? parent.id).execute();
+  return row;
 }

@@ -19,6 +19,16 @@ export interface PostTable {
   removed_at: string | null;
   removed_by: number | null;
   removed_reason: string | null;
+  /** The ActivityPub id of a post that came from another server; null for local posts. */
+  ap_id: Generated<string | null>;
+  ap_url: Generated<string | null>;
+  share_count: Generated<number>;
+}
+
+export interface PostShareTable {
+  post_id: number;
+  member_id: number;
+  created_at: string;
 }
 export type PostRow = Selectable<PostTable>;
 

@@ -18,6 +18,8 @@ export class SpaceService {
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
+    /** The general space's address on the fediverse, so no other space may take it. */
+    private readonly communityHandle = 'community',
   ) {}
 
   async create(actor: Actor, input: { slug: string; name: string; description: string; visibility: string }): Promise<SpaceRow> {
@@ -33,7 +35,11 @@ export class SpaceService {
     if (input.visibility !== 'public' && input.visibility !== 'members') errors.add('visibility', 'Visibility must be public or members.');
     errors.throwIfAny();
     const space = await this.db.transaction().execute(async (trx) => {
-      const taken = await trx.selectFrom('spaces').select('id').where('slug', '=', slug).executeTakeFirst();
+      // Spaces and members share one address space on the fediverse (@name@domain).
+      const taken =
+        slug === this.communityHandle ||
+        (await trx.selectFrom('spaces').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined ||
+        (await trx.selectFrom('members').select('id').where('handle', '=', slug).executeTakeFirst()) !== undefined;
       if (taken) {
         const e = new FieldErrors();
         e.add('slug', 'A space with that address already exists.');
@@ -57,9 +63,21 @@ export class SpaceService {
     return space;
   }
 
+  async getById(id: number): Promise<SpaceRow> {
+    const space = (await this.listAll()).find((s) => s.id === id);
+    if (!space) throw notFound('That space');
+    return space;
+  }
+
+  /** Every space, members-only ones included: for adapters that decide what may leave the server. */
+  async listAll(): Promise<SpaceRow[]> {
+    this.all ??= await this.db.selectFrom('spaces').selectAll().orderBy('id').execute();
+    return this.all;
+  }
+
   /** Spaces change only when an admin creates one, yet every home page lists them: keep them in memory. */
   async listVisible(viewer: Viewer): Promise<SpaceRow[]> {
-    this.all ??= await this.db.selectFrom('spaces').selectAll().orderBy('id').execute();
-    return viewer === null ? this.all.filter((s) => s.visibility === 'public') : this.all;
+    const all = await this.listAll();
+    return viewer === null ? all.filter((s) => s.visibility === 'public') : all;
   }
 }

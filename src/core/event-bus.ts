@@ -14,12 +14,14 @@ export interface DomainEvents {
   'member.suspended': { memberId: number; by: number; reason: string };
   'member.unsuspended': { memberId: number; by: number };
   'space.created': { spaceId: number; by: number };
-  'post.created': { postId: number; spaceId: number; authorId: number; parentId: number | null; rootId: number };
-  'post.updated': { postId: number; authorId: number };
-  'post.deleted': { postId: number; authorId: number };
+  // `remote` marks what came from another fediverse server (the author is a remote member).
+  'post.created': { postId: number; spaceId: number; authorId: number; parentId: number | null; rootId: number; remote?: true };
+  'post.updated': { postId: number; authorId: number; remote?: true };
+  'post.deleted': { postId: number; authorId: number; remote?: true };
   'post.removed': { postId: number; authorId: number; by: number; reason: string };
-  'reaction.added': { postId: number; memberId: number; authorId: number; kind: string };
-  'reaction.removed': { postId: number; memberId: number; authorId: number; kind: string };
+  'reaction.added': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
+  'reaction.removed': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
+  'report.filed': { reportId: number };
 }
 
 export type DomainEventName = keyof DomainEvents;

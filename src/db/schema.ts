@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { InviteTable, MemberTable, ServerSecretTable, SessionTable } from '../community/member.table.js';
-import type { PostTable, ReactionTable } from '../community/post.table.js';
+import type { PostShareTable, PostTable, ReactionTable } from '../community/post.table.js';
 import type { SpaceTable } from '../community/space.table.js';
 import type {
   ApContextTable,
@@ -11,7 +11,8 @@ import type {
   ApStreamObjectTable,
   ApStreamTable,
 } from '../federation/store/store.table.js';
-import type { ModerationLogTable } from '../moderation/moderation.table.js';
+import type { FederationBlockTable, FollowRequestTable, RemoteBlockTable } from '../federation/federation.table.js';
+import type { ModerationLogTable, ReportTable } from '../moderation/moderation.table.js';
 
 /** Every table, as kysely sees it. Each module owns its `*.table.ts`. */
 export interface Database {
@@ -22,6 +23,7 @@ export interface Database {
   spaces: SpaceTable;
   posts: PostTable;
   reactions: ReactionTable;
+  post_shares: PostShareTable;
   moderation_log: ModerationLogTable;
   ap_objects: ApObjectTable;
   ap_streams: ApStreamTable;
@@ -30,6 +32,10 @@ export interface Database {
   ap_stream_objects: ApStreamObjectTable;
   ap_delivery_queue: ApDeliveryQueueTable;
   ap_contexts: ApContextTable;
+  follow_requests: FollowRequestTable;
+  federation_blocks: FederationBlockTable;
+  remote_blocks: RemoteBlockTable;
+  reports: ReportTable;
 }
 
 export type Db = Kysely<Database>;

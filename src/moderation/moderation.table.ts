@@ -11,3 +11,19 @@ export interface ModerationLogTable {
   created_at: string;
 }
 export type ModerationLogRow = Selectable<ModerationLogTable>;
+
+export interface ReportTable {
+  id: Generated<number>;
+  reporter_id: number | null;
+  target_member_id: number | null;
+  post_id: number | null;
+  comment: string;
+  /** 'remote' for a Flag from another server, 'member' for a local report. */
+  source: string;
+  activity_id: string | null;
+  status: Generated<'open' | 'resolved'>;
+  resolved_by: number | null;
+  resolved_at: string | null;
+  created_at: string;
+}
+export type ReportRow = Selectable<ReportTable>;

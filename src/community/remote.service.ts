@@ -1,0 +1,213 @@
+import type { EventBus } from '../core/event-bus.js';
+import { DomainError, forbidden } from '../core/errors.js';
+import { nowIso } from '../core/time.js';
+import type { Db } from '../db/schema.js';
+import type { MemberRow } from './member.table.js';
+import { cleanLine, cleanText } from './member.rules.js';
+import { TITLE_MAX, insertPost, isLive } from './post.service.js';
+import type { PostRow } from './post.table.js';
+import { type ReactionKind, isReactionKind } from './reaction.service.js';
+import { remoteHtmlToText, sanitizeRemoteHtml } from './remote-html.js';
+
+/** Who a remote author is, as their server describes them. */
+export interface RemoteProfile {
+  actorIri: string;
+  username: string;
+  domain: string;
+  displayName: string;
+  summary: string;
+  avatarUrl: string | null;
+  profileUrl: string | null;
+}
+
+/** A post from another server: raw HTML (sanitized here), and where it goes. */
+export interface RemotePostInput {
+  apId: string;
+  apUrl: string | null;
+  authorId: number;
+  title: string | null;
+  html: string;
+  publishedAt: string | null;
+  /** A reply to one of our posts, or a new thread in a space. */
+  target: { parentId: number } | { spaceId: number };
+}
+
+const MAX_REMOTE_CHARS = 100_000;
+
+/**
+ * People, posts and reactions that arrive from other fediverse servers. The federation
+ * adapter has already checked who sent them; this module applies the community's rules
+ * (sanitizing, live threads, spaces that take remote posts, one reaction per person).
+ */
+export class RemoteService {
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+  ) {}
+
+  async upsertAuthor(p: RemoteProfile): Promise<MemberRow> {
+    const now = nowIso();
+    const displayName = cleanLine(p.displayName).slice(0, 100) || p.username;
+    const bio = cleanText(remoteHtmlToText(sanitizeRemoteHtml(p.summary))).slice(0, 2000);
+    const fields = { display_name: displayName, bio, avatar_url: httpUrl(p.avatarUrl), profile_url: httpUrl(p.profileUrl) ?? p.actorIri, updated_at: now };
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('members').selectAll().where('actor_iri', '=', p.actorIri).executeTakeFirst();
+      if (existing) {
+        return trx.updateTable('members').set(fields).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();
+      }
+      // user@domain, which no local handle can be; a second actor with the same name
+      // (an account deleted and created again) gets the id appended.
+      let handle = `${p.username}@${p.domain}`.toLowerCase();
+      if (await trx.selectFrom('members').select('id').where('handle', '=', handle).executeTakeFirst()) {
+        handle = `${handle}#${Date.now().toString(36)}`;
+      }
+      return trx
+        .insertInto('members')
+        .values({
+          handle, ...fields, avatar_file: null, role: 'member', status: 'active', status_reason: null,
+          password_hash: '!remote', created_at: now, domain: p.domain.toLowerCase(), actor_iri: p.actorIri,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+  }
+
+  findAuthor(actorIri: string): Promise<MemberRow | undefined> {
+    return this.db.selectFrom('members').selectAll().where('actor_iri', '=', actorIri).executeTakeFirst();
+  }
+
+  findPost(apId: string): Promise<PostRow | undefined> {
+    return this.db.selectFrom('posts').selectAll().where('ap_id', '=', apId).executeTakeFirst();
+  }
+
+  /** Stores a remote post once: a second delivery of the same id returns the first copy. */
+  async addPost(input: RemotePostInput): Promise<{ post: PostRow; created: boolean }> {
+    const html = sanitizeRemoteHtml(input.html.slice(0, MAX_REMOTE_CHARS * 4));
+    const body = remoteHtmlToText(html).slice(0, MAX_REMOTE_CHARS);
+    if (!body) throw new DomainError('empty', 422, 'The post has no visible text.');
+    const title = input.title ? cleanLine(input.title).slice(0, TITLE_MAX) || null : null;
+    const at = validDate(input.publishedAt) ?? nowIso();
+    const result = await this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('posts').selectAll().where('ap_id', '=', input.apId).executeTakeFirst();
+      if (existing) return { post: existing, created: false };
+      let parent: PostRow | null = null;
+      let spaceId: number;
+      if ('parentId' in input.target) {
+        parent = (await trx.selectFrom('posts').selectAll().where('id', '=', input.target.parentId).executeTakeFirst()) ?? null;
+        if (!parent || !isLive(parent)) throw new DomainError('gone', 409, 'That post was deleted, so it cannot be answered.');
+        spaceId = parent.space_id;
+      } else {
+        spaceId = input.target.spaceId;
+      }
+      const space = await trx.selectFrom('spaces').selectAll().where('id', '=', spaceId).executeTakeFirstOrThrow();
+      // Members-only spaces never take part in federation, even if someone guesses an id.
+      if (space.visibility !== 'public') throw forbidden('That space is for members only.');
+      if (!parent && !space.remote_posts) throw forbidden('That space does not take posts from other servers.');
+      const post = await insertPost(trx, {
+        spaceId, authorId: input.authorId, parent, title: parent ? null : title, body, html, at, apId: input.apId, apUrl: httpUrl(input.apUrl),
+      });
+      return { post, created: true };
+    });
+    if (result.created) {
+      const p = result.post;
+      this.bus.emit('post.created', { postId: p.id, spaceId: p.space_id, authorId: p.author_id, parentId: p.parent_id, rootId: p.root_id ?? p.id, remote: true });
+    }
+    return result;
+  }
+
+  /** An Update from the author; anyone else's is refused. */
+  async editPost(apId: string, authorId: number, input: { title: string | null; html: string }): Promise<PostRow | null> {
+    const post = await this.findPost(apId);
+    if (!post || !isLive(post)) return null;
+    if (post.author_id !== authorId) throw forbidden('Only the author can edit a post.');
+    const html = sanitizeRemoteHtml(input.html);
+    const body = remoteHtmlToText(html).slice(0, MAX_REMOTE_CHARS);
+    if (!body) return null;
+    const now = nowIso();
+    const title = post.parent_id === null && input.title ? cleanLine(input.title).slice(0, TITLE_MAX) || null : post.title;
+    const updated = await this.db
+      .updateTable('posts')
+      .set({ title, body_md: body, body_html: html, updated_at: now, edited_at: now })
+      .where('id', '=', post.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    this.bus.emit('post.updated', { postId: post.id, authorId, remote: true });
+    return updated;
+  }
+
+  /** A Delete from the author: the post goes the way a local deletion does. */
+  async deletePost(apId: string, authorId: number): Promise<boolean> {
+    const post = await this.findPost(apId);
+    if (!post || !isLive(post)) return false;
+    if (post.author_id !== authorId) throw forbidden('Only the author can delete a post.');
+    await this.db.transaction().execute(async (trx) => {
+      const now = nowIso();
+      await trx.updateTable('posts').set({ deleted_at: now, updated_at: now, body_md: '', body_html: '', title: null }).where('id', '=', post.id).execute();
+      if (post.parent_id !== null && post.root_id !== null) {
+        await trx.updateTable('posts').set((eb) => ({ reply_count: eb('reply_count', '-', 1) })).where('id', '=', post.root_id).where('reply_count', '>', 0).execute();
+      }
+    });
+    this.bus.emit('post.deleted', { postId: post.id, authorId, remote: true });
+    return true;
+  }
+
+  setShare(memberId: number, postId: number, on: boolean): Promise<boolean> {
+    return setShare(this.db, memberId, postId, on);
+  }
+
+  /**
+   * A Like, EmojiReact or their Undo. Idempotent: the reactions table keeps one of each
+   * kind per person, so a second delivery changes nothing and emits nothing.
+   */
+  async setReaction(memberId: number, postId: number, kind: ReactionKind, on: boolean): Promise<boolean> {
+    if (!isReactionKind(kind)) return false;
+    const post = await this.db.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
+    if (!post || !isLive(post)) return false;
+    const space = await this.db.selectFrom('spaces').select('visibility').where('id', '=', post.space_id).executeTakeFirstOrThrow();
+    if (space.visibility !== 'public') return false;
+    let changed: boolean;
+    if (on) {
+      const r = await this.db
+        .insertInto('reactions')
+        .values({ post_id: postId, member_id: memberId, kind, created_at: nowIso() })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      changed = Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    } else {
+      const r = await this.db.deleteFrom('reactions').where('post_id', '=', postId).where('member_id', '=', memberId).where('kind', '=', kind).executeTakeFirst();
+      changed = Number(r.numDeletedRows) > 0;
+    }
+    if (changed) this.bus.emit(on ? 'reaction.added' : 'reaction.removed', { postId, memberId, authorId: post.author_id, kind, remote: true });
+    return changed;
+  }
+}
+
+/** A boost (Announce) from another server, counted once per person; false when nothing changed. */
+export async function setShare(db: Db, memberId: number, postId: number, on: boolean): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const post = await trx.selectFrom('posts').select(['id', 'deleted_at', 'removed_at']).where('id', '=', postId).executeTakeFirst();
+    if (!post || !isLive(post)) return false;
+    const changed = on
+      ? Number((await trx.insertInto('post_shares').values({ post_id: postId, member_id: memberId, created_at: nowIso() }).onConflict((oc) => oc.doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0n) > 0
+      : Number((await trx.deleteFrom('post_shares').where('post_id', '=', postId).where('member_id', '=', memberId).executeTakeFirst()).numDeletedRows) > 0;
+    if (changed) await trx.updateTable('posts').set((eb) => ({ share_count: eb('share_count', '+', on ? 1 : -1) })).where('id', '=', postId).execute();
+    return changed;
+  });
+}
+
+function httpUrl(raw: string | null | undefined): string | null {
+  if (!raw) return null;
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function validDate(raw: string | null): string | null {
+  if (!raw) return null;
+  const t = Date.parse(raw);
+  // A date in the future would pin the post to the top of every list.
+  return Number.isNaN(t) ? null : new Date(Math.min(t, Date.now())).toISOString();
+}

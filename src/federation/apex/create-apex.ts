@@ -1,0 +1,124 @@
+import ActivitypubExpress, { type Apex, type ApDoc } from 'activitypub-express';
+import { logger } from '../../core/logger.js';
+import { signRequest } from '../http-signatures.js';
+import type { FederationPolicy } from '../policy.js';
+import { hostOf } from '../policy.js';
+import type { SafeFetcher } from '../safe-fetch.js';
+import type { SqliteApexStore } from '../store/apex-store.js';
+import { contextLoader } from './contexts.js';
+
+export const AS_TYPES = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
+
+/** Terms we read and write beyond ActivityStreams and security/v1, sent as our inline context. */
+export const EXTRA_CONTEXT = {
+  toot: 'http://joinmastodon.org/ns#',
+  litepub: 'http://litepub.social/ns#',
+  lemmy: 'https://join-lemmy.org/ns#',
+  discoverable: 'toot:discoverable',
+  indexable: 'toot:indexable',
+  manuallyApprovesFollowers: 'as:manuallyApprovesFollowers',
+  sensitive: 'as:sensitive',
+  Hashtag: 'as:Hashtag',
+  EmojiReact: 'litepub:EmojiReact',
+  Emoji: 'toot:Emoji',
+  postingRestrictedToMods: 'lemmy:postingRestrictedToMods',
+  moderators: { '@id': 'lemmy:moderators', '@type': '@id' },
+  alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' },
+  movedTo: { '@id': 'as:movedTo', '@type': '@id' },
+};
+
+export interface ApexDeps {
+  baseUrl: string;
+  version: string;
+  store: SqliteApexStore;
+  fetcher: SafeFetcher;
+  policy: FederationPolicy;
+  /** The key our fetches are signed with (the community actor's), for servers that require signed reads. */
+  signingKey: () => Promise<{ keyId: string; privateKeyPem: string } | null>;
+  /** Called when apex queues deliveries: our worker sends them (apex's loop stays off). */
+  wakeDelivery: () => void;
+}
+
+/**
+ * apex on our SQLite store, with the stages DESIGN.md lists as defective replaced:
+ * remote fetches and JSON-LD contexts go through the SafeFetcher and the domain policy,
+ * the delivery loop is off (our worker drains the same queue), no delivery goes back to
+ * our own server, and collection Updates are never broadcast. One comment per fix.
+ */
+export function createApex(deps: ApexDeps): Apex {
+  const apex = ActivitypubExpress({
+    name: 'Hearth',
+    version: deps.version,
+    baseUrl: deps.baseUrl,
+    actorParam: 'actor',
+    objectParam: 'id',
+    activityParam: 'id',
+    routes: {
+      actor: '/@:actor',
+      object: '/o/:id',
+      activity: '/a/:id',
+      inbox: '/@:actor/inbox',
+      outbox: '/@:actor/outbox',
+      followers: '/@:actor/followers',
+      following: '/@:actor/following',
+      liked: '/@:actor/liked',
+      collections: '/@:actor/c/:id',
+      blocked: '/@:actor/blocked',
+      rejections: '/@:actor/rejections',
+      rejected: '/@:actor/rejected',
+      shares: '/a/:id/shares',
+      likes: '/a/:id/likes',
+    },
+    endpoints: { sharedInbox: `${deps.baseUrl}/inbox` },
+    context: [EXTRA_CONTEXT],
+    store: deps.store,
+    // Defect: apex's delivery loop is serial, in memory and retries seconds apart.
+    offlineMode: true,
+    itemsPerPage: 20,
+    // Replies are attached by our handlers; apex need not walk long reply chains.
+    threadDepth: 2,
+    logger: { info: (...a) => logger.debug(a.map(String).join(' ')), warn: (...a) => logger.debug(a.map(String).join(' ')), error: (...a) => logger.warn(a.map(String).join(' ')) },
+  });
+
+  const fetchJson = async (url: string, accept: string): Promise<unknown> => {
+    if (!deps.policy.allowsHost(hostOf(url))) throw new Error(`federation with ${hostOf(url)} is blocked`);
+    const key = await deps.signingKey();
+    const headers: Record<string, string> = key
+      ? signRequest({ method: 'GET', url, keyId: key.keyId, privateKeyPem: key.privateKeyPem, headers: { accept } })
+      : { accept };
+    delete headers.host;
+    return deps.fetcher.fetchJson(url, headers);
+  };
+
+  // Defect: apex fetches remote objects with `request`, unguarded. Ours refuses private
+  // addresses (unless the test switch is on), bounds time, size and redirects, honours
+  // domain blocks, and signs the GET for servers in "authorized fetch" mode.
+  apex.requestObject = async (id: string): Promise<ApDoc | null> => {
+    const json = await fetchJson(id, AS_TYPES);
+    if (typeof json !== 'object' || json === null) return null;
+    return apex.fromJSONLD(json as object);
+  };
+
+  // Defect: apex loads unknown JSON-LD contexts from the network with no guard or bound.
+  apex.jsonldContextLoader = contextLoader(deps.store, (url) => fetchJson(url, 'application/ld+json, application/json'));
+
+  // Our worker drains the queue; apex only tells it there is work.
+  apex.startDelivery = () => deps.wakeDelivery();
+
+  // Local recipients (a space's Group addressed by a member's post) are handled in
+  // process; an HTTP delivery to ourselves would only come back as a duplicate.
+  // Blocked domains never get a delivery.
+  const address = apex.address.bind(apex);
+  apex.address = async (activity, sender, audienceOverride) =>
+    (await address(activity, sender, audienceOverride)).filter((a) => !apex.isLocalIRI(a) && deps.policy.allowsHost(hostOf(a)));
+
+  // Defect: apex publishes an Update of a whole collection (likes, shares, followers)
+  // to every follower after each like, share or follow. Nobody reads those; we send none.
+  const publishUpdate = apex.publishUpdate.bind(apex);
+  apex.publishUpdate = async (actor, object, cc) => {
+    if (/Collection$/.test(object?.type ?? '')) return undefined;
+    return publishUpdate(actor, object, cc);
+  };
+
+  return apex;
+}

@@ -1,0 +1,94 @@
+import type { Apex } from 'activitypub-express';
+import { Router } from 'express';
+import type { Config } from '../config.js';
+import type { Db } from '../db/schema.js';
+import type { Services } from '../services.js';
+import { ActorDirectory } from './actors.js';
+import { createApex } from './apex/create-apex.js';
+import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { HEARTH_VERSION, discoveryRoutes } from './discovery.js';
+import { FollowService } from './follows.js';
+import { FederationCore } from './inbox/context.js';
+import { InboxProcessor } from './inbox/inbox.js';
+import { keyLookup } from './inbox/signature.js';
+import { WebFingerClient } from './mentions.js';
+import { Publisher } from './outbound/publisher.js';
+import { FederationPolicy } from './policy.js';
+import { federationRoutes } from './routes.js';
+import { SafeFetcher } from './safe-fetch.js';
+import { SqliteApexStore } from './store/apex-store.js';
+import { DeliveryQueue } from './store/delivery-queue.js';
+
+export interface Federation {
+  apex: Apex;
+  actors: ActorDirectory;
+  follows: FollowService;
+  policy: FederationPolicy;
+  publisher: Publisher;
+  queue: DeliveryQueue;
+  worker: DeliveryWorker;
+  inbox: InboxProcessor;
+  /** Mounted before the site's body parsers and CSRF check. */
+  router: Router;
+  /** Sends queued deliveries until stopped (the server starts it; tests may drive it). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface FederationOptions {
+  /** Tests stand loopback peers in for public servers; see SafeFetchOptions.allowAddress. */
+  allowAddress?: (address: string) => boolean;
+  worker?: { pollMs?: number; baseDelayMs?: number };
+}
+
+/** The fediverse side of Hearth, wired from the domain services (it depends on them, never the reverse). */
+export async function createFederation(db: Db, services: Services, config: Config, options: FederationOptions = {}): Promise<Federation> {
+  const fed = config.federation;
+  const fetcher = new SafeFetcher({
+    allowPrivateAddresses: fed.allow_private_addresses,
+    allowAddress: options.allowAddress,
+    userAgent: `Hearth/${HEARTH_VERSION} (+${config.server.url})`,
+  });
+  const policy = new FederationPolicy(db, fed);
+  await policy.load();
+  const store = new SqliteApexStore(db);
+  const queue = new DeliveryQueue(db);
+  const worker = new DeliveryWorker(queue, fetcher, {
+    concurrency: fed.delivery_concurrency,
+    perHost: fed.delivery_per_host,
+    ...options.worker,
+  });
+  let actors: ActorDirectory | undefined;
+  const apex = createApex({
+    baseUrl: config.server.url,
+    version: HEARTH_VERSION,
+    store,
+    fetcher,
+    policy,
+    wakeDelivery: () => worker.wake(),
+    signingKey: async () => {
+      if (!actors) return null;
+      const community = await actors.community();
+      return { keyId: `${community.id}#main-key`, privateKeyPem: community._meta.privateKey };
+    },
+  });
+  actors = new ActorDirectory(apex, db, services, config);
+  const follows = new FollowService(apex, actors, db);
+  const core = new FederationCore(apex, actors, services, follows, db);
+  const inbox = new InboxProcessor(core, policy);
+  const publisher = new Publisher(apex, actors, services, db, new WebFingerClient(fetcher, fed.allow_private_addresses));
+  publisher.attach(services.bus);
+
+  const router = Router();
+  router.use(discoveryRoutes(actors, db, config));
+  router.use(federationRoutes({ apex, actors, services, db, config, inbox, lookupKey: keyLookup(apex, policy) }));
+
+  return {
+    apex, actors, follows, policy, publisher, queue, worker, inbox, router,
+    start: () => worker.start(),
+    stop: async () => {
+      await publisher.idle();
+      await worker.stop();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Apex, ApDoc } from 'activitypub-express';
+import type { MemberRow } from '../../community/member.table.js';
+import type { PostRow } from '../../community/post.table.js';
+import type { Db } from '../../db/schema.js';
+import type { Services } from '../../services.js';
+import type { ActorDirectory, LocalActor } from '../actors.js';
+import { firstId, firstText } from '../convert.js';
+import type { FollowService } from '../follows.js';
+import { hostOf } from '../policy.js';
+
+/** What every inbox handler gets: the verified activity, who sent it, and our side. */
+export interface InboxContext {
+  activity: ApDoc;
+  /** The signer's actor document; the activity's actor is checked to be the same. */
+  sender: ApDoc;
+  /** The local actor whose inbox was posted to; null for the shared inbox. */
+  recipient: LocalActor | null;
+  fed: FederationCore;
+}
+
+export type InboxHandler = (ctx: InboxContext) => Promise<void>;
+
+/** The pieces of the server handlers use, with the lookups they share. */
+export class FederationCore {
+  constructor(
+    readonly apex: Apex,
+    readonly actors: ActorDirectory,
+    readonly services: Services,
+    readonly follows: FollowService,
+    readonly db: Db,
+  ) {}
+
+  /** The remote person as an author here, created or refreshed from their actor document. */
+  async author(actor: ApDoc): Promise<MemberRow> {
+    const domain = hostOf(actor.id) ?? 'unknown';
+    const icon = actor.icon?.[0];
+    return this.services.remote.upsertAuthor({
+      actorIri: actor.id,
+      username: firstText(actor.preferredUsername) ?? actor.id.split('/').pop() ?? 'someone',
+      domain,
+      displayName: firstText(actor.name) ?? '',
+      summary: firstText(actor.summary) ?? '',
+      avatarUrl: typeof icon === 'string' ? icon : firstId(icon?.url),
+      profileUrl: firstId(actor.url),
+    });
+  }
+
+  /** One of our posts (local, by its /p/:id IRI) or a remote post we hold, by IRI. */
+  async postByIri(iri: string | null): Promise<PostRow | undefined> {
+    if (!iri) return undefined;
+    const local = new RegExp(`^${escapeRe(this.actors.baseUrl)}/p/(\\d+)$`, 'i').exec(iri);
+    if (local) return this.db.selectFrom('posts').selectAll().where('id', '=', Number(local[1])).where('ap_id', 'is', null).executeTakeFirst();
+    return this.services.remote.findPost(iri);
+  }
+
+  objectId(activity: ApDoc): string | null {
+    return firstId(activity.object);
+  }
+
+  /** The embedded object, or the one the IRI names (from our store, else fetched through the guard). */
+  async object(activity: ApDoc): Promise<ApDoc | null> {
+    const o = activity.object?.[0];
+    if (o && typeof o === 'object' && typeof o.id === 'string' && o.type) return o as ApDoc;
+    if (typeof o === 'string') return this.apex.resolveObject(o).catch(() => null);
+    return null;
+  }
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,37 @@
+import { DomainError } from '../../core/errors.js';
+import { logger } from '../../core/logger.js';
+import { POST_TYPES, noteToRemotePost } from '../convert.js';
+import type { InboxHandler } from './context.js';
+
+/**
+ * A remote post. It joins a thread when it answers one of our posts; it starts a thread
+ * in a space when it is addressed to the space's Group by one of its followers and the
+ * space takes remote posts. Anything else is not for us and is dropped.
+ */
+export const create: InboxHandler = async ({ activity, sender, fed }) => {
+  const object = await fed.object(activity);
+  if (!object || !POST_TYPES.has(object.type)) return logger.debug(`create of ${object?.type ?? 'nothing'} ignored`);
+  const note = noteToRemotePost(object);
+  // An author creates their own posts: the object must be theirs and on their server.
+  if (note.attributedTo !== sender.id || new URL(note.id).host !== new URL(sender.id).host) {
+    throw new DomainError('not_owner', 403, 'The post is not attributed to the sender.');
+  }
+  const parent = await fed.postByIri(note.inReplyTo);
+  let target: { parentId: number } | { spaceId: number } | null = parent ? { parentId: parent.id } : null;
+  if (!target) {
+    for (const iri of note.audience) {
+      const local = await fed.actors.findByIri(iri);
+      if (local?.kind !== 'space') continue;
+      if (!(await fed.follows.isFollower(local, sender.id))) {
+        throw new DomainError('not_follower', 403, 'Only followers of a space can post to it.');
+      }
+      target = { spaceId: local.space.id };
+      break;
+    }
+  }
+  if (!target) return logger.debug(`post ${note.id} is neither a reply nor addressed to a space`);
+  const author = await fed.author(sender);
+  await fed.services.remote.addPost({
+    apId: note.id, apUrl: note.url, authorId: author.id, title: note.title, html: note.html, publishedAt: note.published, target,
+  });
+};

@@ -1,0 +1,37 @@
+import { logger } from '../../core/logger.js';
+import { nowIso } from '../../core/time.js';
+import { firstId } from '../convert.js';
+import type { InboxHandler } from './context.js';
+
+/**
+ * A follower moved to a new account (Mastodon's Move). If the new account names the old
+ * one in `alsoKnownAs`, its follows of our actors move with it, as Mastodon moves followers.
+ */
+export const move: InboxHandler = async ({ activity, sender, fed }) => {
+  const oldIri = fed.objectId(activity);
+  const newIri = firstId(activity.target);
+  if (oldIri !== sender.id || !newIri) return logger.debug('move not made by the account itself ignored');
+  const moved = await fed.apex.resolveObject(newIri, false, true).catch(() => null);
+  const aka: unknown[] = moved?.alsoKnownAs ?? [];
+  if (!moved || !aka.some((a) => firstId(a) === oldIri)) return logger.debug(`move to ${newIri} not confirmed by alsoKnownAs`);
+  const rows = await fed.db
+    .selectFrom('ap_streams as s')
+    .innerJoin('ap_stream_collections as c', 'c.seq', 's.seq')
+    .innerJoin('ap_stream_actors as a', 'a.seq', 's.seq')
+    .select(['s.id', 'c.collection as collection_iri'])
+    .where('a.actor', '=', oldIri)
+    .where('s.type', '=', 'Follow')
+    .where('c.collection', 'like', `${fed.actors.baseUrl}/@%/followers`)
+    .execute();
+  for (const row of rows) {
+    const local = await fed.actors.findByIri(row.collection_iri.replace(/\/followers$/, ''));
+    if (!local) continue;
+    const follow = {
+      id: `${newIri}#follows/${encodeURIComponent(local.name)}/${Date.now()}`,
+      type: 'Follow', actor: [newIri], object: [fed.actors.iri(local.name)], published: [nowIso()],
+      _meta: { collection: [row.collection_iri] },
+    };
+    await fed.apex.store.saveActivity(follow);
+    await fed.follows.removed(row.id, oldIri);
+  }
+};

@@ -1,0 +1,63 @@
+import { logger } from '../core/logger.js';
+import type { SafeFetcher } from './safe-fetch.js';
+
+export interface Mention {
+  user: string;
+  /** null for a local member (@handle). */
+  domain: string | null;
+}
+
+// @user or @user@domain, not inside an e-mail address or a URL path.
+const MENTION = /(?<![\w@/.])@([a-z0-9_][a-z0-9_.-]{0,63})(?:@([a-z0-9.-]+\.[a-z]{2,}|localhost|\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?)?/gi;
+const HASHTAG = /(?<![\w#&/])#([\p{L}\p{N}_]{1,64})/gu;
+
+export function extractMentions(text: string): Mention[] {
+  const seen = new Map<string, Mention>();
+  for (const m of text.replace(/`[^`]*`/g, '').matchAll(MENTION)) {
+    const user = m[1]!.toLowerCase().replace(/[.-]+$/, '');
+    const domain = m[2] ? `${m[2].toLowerCase()}${m[3] ? `:${m[3]}` : ''}` : null;
+    seen.set(`${user}@${domain ?? ''}`, { user, domain });
+  }
+  return [...seen.values()];
+}
+
+export function extractHashtags(text: string): string[] {
+  const tags = new Set<string>();
+  for (const m of text.replace(/`[^`]*`/g, '').matchAll(HASHTAG)) {
+    if (!/^\d+$/.test(m[1]!)) tags.add(m[1]!.toLowerCase());
+  }
+  return [...tags];
+}
+
+interface WebFingerDoc {
+  links?: { rel?: string; type?: string; href?: string }[];
+}
+
+/** user@domain → actor IRI, through the remote server's WebFinger; cached for an hour. */
+export class WebFingerClient {
+  private readonly cache = new Map<string, { iri: string | null; until: number }>();
+
+  constructor(
+    private readonly fetcher: SafeFetcher,
+    /** Loopback test peers speak plain http; real servers only https. */
+    private readonly allowHttpLoopback: boolean,
+  ) {}
+
+  async resolve(user: string, domain: string): Promise<string | null> {
+    const key = `${user}@${domain}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.iri;
+    const scheme = this.allowHttpLoopback && /^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?$/.test(domain) ? 'http' : 'https';
+    const url = `${scheme}://${domain}/.well-known/webfinger?resource=${encodeURIComponent(`acct:${key}`)}`;
+    let iri: string | null = null;
+    try {
+      const doc = await this.fetcher.fetchJson<WebFingerDoc>(url, { accept: 'application/jrd+json, application/json' });
+      const self = doc.links?.find((l) => l.rel === 'self' && /application\/(activity\+json|ld\+json)/.test(l.type ?? ''));
+      iri = self?.href && /^https?:\/\//.test(self.href) ? self.href : null;
+    } catch (err) {
+      logger.debug(`webfinger ${key} failed: ${err instanceof Error ? err.message : err}`);
+    }
+    this.cache.set(key, { iri, until: Date.now() + 3600_000 });
+    return iri;
+  }
+}

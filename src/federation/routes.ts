@@ -1,0 +1,178 @@
+import type { Apex } from 'activitypub-express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
+import type { Config } from '../config.js';
+import { DomainError } from '../core/errors.js';
+import { logger } from '../core/logger.js';
+import type { Db } from '../db/schema.js';
+import type { Services } from '../services.js';
+import { type ActorDirectory, type LocalActor } from './actors.js';
+import { postIri, postToNote } from './convert.js';
+import { type KeyLookup, SignatureError, verifyRequest } from './http-signatures.js';
+import type { InboxProcessor } from './inbox/inbox.js';
+import { extractHashtags } from './mentions.js';
+
+const AS_JSON = 'application/activity+json; charset=utf-8';
+const JSONLD_TYPES = ['application/activity+json', 'application/ld+json'];
+
+/** What apex's own jsonld validator decides: a GET that wants ActivityStreams and not a page. */
+export const wantsActivityJson = (req: Request): boolean => req.method === 'GET' && !req.accepts('text/html') && req.accepts(JSONLD_TYPES) !== false;
+
+export interface FederationRouteDeps {
+  apex: Apex;
+  actors: ActorDirectory;
+  services: Services;
+  db: Db;
+  config: Config;
+  inbox: InboxProcessor;
+  lookupKey: KeyLookup;
+}
+
+/**
+ * ActivityPub over HTTP. Mounted before the site's body parsers and CSRF check: inboxes
+ * read the raw body (its Digest is checked against it) and are authenticated by HTTP
+ * Signatures, never by cookies. Pages that are also actors or objects (/@name, /p/:id)
+ * answer ActivityStreams JSON when asked for it and fall through to HTML otherwise.
+ */
+export function federationRoutes(d: FederationRouteDeps): Router {
+  const router = Router();
+  const { apex, actors } = d;
+
+  /** apex's middleware expects itself on app.locals; only federation routes need it. */
+  const withApex: RequestHandler = apex;
+
+  /** With authorized fetch on, reads must be signed (the community actor stays readable, for key fetches). */
+  const signedRead: RequestHandler = async (req, res, next) => {
+    if (!d.config.federation.authorized_fetch) return next();
+    try {
+      const { owner } = await verifyRequest({ method: 'GET', path: req.originalUrl, headers: req.headers }, d.lookupKey);
+      res.locals.fetchedBy = owner;
+      next();
+    } catch (err) {
+      if (req.params.actor?.toLowerCase() === actors.communityName) return next();
+      sendError(res, err);
+    }
+  };
+
+  const asJson = (req: Request, _res: Response, next: NextFunction) => (wantsActivityJson(req) ? next() : next('route'));
+
+  const loadActor: RequestHandler = async (req, res, next) => {
+    try {
+      const local = await actors.find(String(req.params.actor));
+      if (!local) return res.status(404).type(AS_JSON).json({ error: 'No such actor.' });
+      res.locals.local = local;
+      res.locals.actor = await actors.ensure(local);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  router.get('/@:actor', asJson, signedRead, loadActor, async (_req, res) => {
+    const { _meta, ...actor } = res.locals.actor;
+    res.type(AS_JSON).send(JSON.stringify(await apex.toJSONLD(actor)));
+  });
+
+  // A space's actor seen in a browser: its page is the space (the community's, the home page).
+  router.get('/@:actor', async (req, res, next) => {
+    const local = await actors.find(String(req.params.actor)).catch(() => null);
+    if (local?.kind !== 'space') return next();
+    res.redirect(303, local.community ? '/' : `/s/${local.space.slug}`);
+  });
+
+  for (const name of ['followers', 'following', 'outbox'] as const) {
+    router.get(`/@:actor/${name}`, asJson, signedRead, loadActor, withApex, ...apex.net[name].get);
+  }
+
+  router.get('/@:actor/moderators', asJson, signedRead, loadActor, async (req, res) => {
+    const local: LocalActor = res.locals.local;
+    const items = local.kind === 'space' ? await actors.moderatorIris() : [];
+    res.type(AS_JSON).json({
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${actors.iri(local.name)}/moderators`,
+      type: 'OrderedCollection',
+      totalItems: items.length,
+      orderedItems: items,
+    });
+  });
+
+  router.get('/a/:id', asJson, signedRead, withApex, ...apex.net.activityStream.get);
+
+  // A post as a Note (or Article): only from public spaces, and a Tombstone once gone.
+  router.get('/p/:id', asJson, signedRead, async (req, res, next) => {
+    try {
+      const id = Number(req.params.id);
+      const post = Number.isSafeInteger(id) ? await d.db.selectFrom('posts').selectAll().where('id', '=', id).where('ap_id', 'is', null).executeTakeFirst() : undefined;
+      const space = post ? await d.services.spaces.getById(post.space_id) : null;
+      if (!post || space?.visibility !== 'public') return res.status(404).type(AS_JSON).json({ error: 'Not found.' });
+      if (post.deleted_at || post.removed_at) {
+        return res.status(410).type(AS_JSON).json({ '@context': 'https://www.w3.org/ns/activitystreams', id: postIri(actors.baseUrl, post.id), type: 'Tombstone' });
+      }
+      const author = await d.services.members.getById(post.author_id);
+      const authorActor = await actors.forMember(author);
+      const group = await actors.forSpace(space);
+      const parent = post.parent_id === null ? null : await d.db.selectFrom('posts').select(['id', 'ap_id']).where('id', '=', post.parent_id).executeTakeFirst();
+      const note = postToNote(post, {
+        baseUrl: actors.baseUrl,
+        authorIri: authorActor.id,
+        authorFollowers: authorActor.followers[0],
+        groupIri: group.id,
+        inReplyTo: parent ? (parent.ap_id ?? postIri(actors.baseUrl, parent.id)) : null,
+        mentions: [],
+        hashtags: extractHashtags(post.body_md),
+      });
+      res.type(AS_JSON).send(JSON.stringify({ '@context': apex.context, ...note }));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const rawBody = express.raw({ type: () => true, limit: '1mb' });
+  const inbox = (shared: boolean): RequestHandler => async (req, res) => {
+    try {
+      if (!req.is(['application/activity+json', 'application/ld+json', 'application/json'])) {
+        return res.status(415).json({ error: 'Send application/activity+json.' });
+      }
+      const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let recipient: LocalActor | null = null;
+      if (!shared) {
+        recipient = await actors.find(String(req.params.actor));
+        if (!recipient) return res.status(404).json({ error: 'No such actor.' });
+      }
+      let json: Record<string, unknown>;
+      try {
+        json = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return res.status(400).json({ error: 'The body is not JSON.' });
+      }
+      let signer: { owner: string };
+      try {
+        signer = await verifyRequest({ method: 'POST', path: req.originalUrl, headers: req.headers, body: raw }, d.lookupKey);
+      } catch (err) {
+        // A deleted account's farewell cannot be verified (its key is gone); like Mastodon, accept and drop it.
+        if (err instanceof SignatureError && err.code === 'unknown_key' && json.type === 'Delete') return res.status(202).end();
+        throw err;
+      }
+      const sender = await apex.resolveObject(signer.owner);
+      const activity = await apex.fromJSONLD(json).catch(() => null);
+      if (!activity) return res.status(400).json({ error: 'The body is not valid JSON-LD.' });
+      const outcome = await d.inbox.process(activity, sender, recipient);
+      res.status(202).json({ outcome });
+    } catch (err) {
+      sendError(res, err);
+    }
+  };
+  router.post('/inbox', rawBody, inbox(true));
+  router.post('/@:actor/inbox', rawBody, inbox(false));
+  return router;
+}
+
+function sendError(res: Response, err: unknown): void {
+  if (err instanceof SignatureError) {
+    res.status(401).json({ error: `Signature not accepted: ${err.message}` });
+  } else if (err instanceof DomainError) {
+    res.status(err.status).json({ error: err.message });
+  } else {
+    logger.error('federation request failed', err);
+    res.status(500).json({ error: 'Something went wrong on our side.' });
+  }
+}
