@@ -11,13 +11,15 @@ import type { SpaceVisibility } from './space.table.js';
  * objects. Threads also read what placeholders and the author's tools need. Nothing here
  * reads body_md, which only the edit form needs.
  */
-const LIST_COLUMNS = ['posts.id', 'posts.title', 'posts.body_html', 'posts.created_at', 'posts.edited_at', 'posts.reply_count'] as const;
+const LIST_COLUMNS = ['posts.id', 'posts.title', 'posts.body_html', 'posts.created_at', 'posts.edited_at', 'posts.reply_count', 'posts.share_count'] as const;
 /** Lists of thread starters leave these out: a starter is its own root, at depth 0, with no parent. */
 const PLACE_COLUMNS = ['posts.parent_id', 'posts.root_id', 'posts.depth'] as const;
 const THREAD_COLUMNS = ['posts.deleted_at', 'posts.removed_at', 'posts.removed_reason', 'posts.author_id'] as const;
 
-export type PostListRow = Pick<PostRow, 'id' | 'title' | 'body_html' | 'created_at' | 'edited_at' | 'reply_count'> & {
+export type PostListRow = Pick<PostRow, 'id' | 'title' | 'body_html' | 'created_at' | 'edited_at' | 'reply_count' | 'share_count'> & {
   author_handle: string;
+  /** Remote authors only: their profile on their own server. */
+  author_url: string | null;
   author_name: string;
   author_avatar: string | null;
   space_slug: string;
@@ -46,6 +48,7 @@ export function postQueries(db: Db) {
         'members.handle as author_handle',
         'members.display_name as author_name',
         'members.avatar_file as author_avatar',
+        'members.profile_url as author_url',
         'spaces.slug as space_slug',
         'spaces.name as space_name',
         'spaces.visibility as space_visibility',

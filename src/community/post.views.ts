@@ -30,11 +30,14 @@ export interface PostView {
   deleted: boolean;
   removedReason: string | null;
   replyCount: number;
+  /** Boosts from other servers. */
+  shareCount: number;
   depth: number;
   parentId: number | null;
   rootId: number;
   /** id is read only for threads, where the author's own tools need it. */
-  author: { id: number | null; handle: string; displayName: string; avatarFile: string | null };
+  /** remoteUrl: for people from other servers, where their profile lives. */
+  author: { id: number | null; handle: string; displayName: string; avatarFile: string | null; remoteUrl: string | null };
   space: { slug: string; name: string; visibility: string };
   reactions: ReactionCount[];
   children: PostView[];
@@ -156,10 +159,11 @@ function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostVie
     deleted: (r.deleted_at ?? null) !== null,
     removedReason: (r.removed_at ?? null) !== null ? (r.removed_reason ?? '') : null,
     replyCount: r.reply_count,
+    shareCount: r.share_count,
     depth: r.depth ?? 0,
     parentId: r.parent_id ?? null,
     rootId: r.root_id ?? r.id,
-    author: { id: r.author_id ?? null, handle: r.author_handle, displayName: r.author_name, avatarFile: r.author_avatar },
+    author: { id: r.author_id ?? null, handle: r.author_handle, displayName: r.author_name, avatarFile: r.author_avatar, remoteUrl: r.author_url },
     space: { slug: r.space_slug, name: r.space_name, visibility: r.space_visibility },
     reactions: reactions ?? [],
     children: [],
