@@ -120,5 +120,22 @@ export function createApex(deps: ApexDeps): Apex {
     return publishUpdate(actor, object, cc);
   };
 
+  // Compaction writes the public collection as `as:Public`. JSON-LD readers (Mastodon,
+  // Fedify) accept that; plain-JSON readers such as Lemmy compare the full IRI. Send that.
+  const toJSONLD = apex.toJSONLD.bind(apex);
+  apex.toJSONLD = async (obj) => expandPublic(await toJSONLD(obj)) as Record<string, unknown>;
+
   return apex;
+}
+
+const PUBLIC_IRI = 'https://www.w3.org/ns/activitystreams#Public';
+const ADDRESSING = new Set(['to', 'cc', 'bto', 'bcc', 'audience']);
+
+function expandPublic(value: unknown, key = ''): unknown {
+  if (value === 'as:Public' && ADDRESSING.has(key)) return PUBLIC_IRI;
+  if (Array.isArray(value)) return value.map((v) => expandPublic(v, key));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandPublic(v, k)]));
+  }
+  return value;
 }

@@ -17,6 +17,7 @@ export interface Delivery {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: Record<string, any>;
+  raw: Buffer;
 }
 
 /**
@@ -111,13 +112,21 @@ export class RemoteServer {
       const url = `${this.origin}${req.url}`;
       if (req.method === 'POST') {
         try {
-          this.received.push({ path: req.url!, headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          const raw = Buffer.concat(chunks);
+          this.received.push({ path: req.url!, headers: req.headers, body: JSON.parse(raw.toString('utf8')), raw });
         } catch {
           res.writeHead(400).end();
           return;
         }
         res.writeHead(202).end();
         return;
+      }
+      const finger = /^\/\.well-known\/webfinger\?resource=acct(?::|%3A)([^@%]+)(?:@|%40)/i.exec(req.url ?? '');
+      if (finger) {
+        const id = `${this.origin}/users/${finger[1]}`;
+        if (!this.objects.has(id)) return void res.writeHead(404).end();
+        const jrd = { subject: `acct:${finger[1]}@${this.host}`, links: [{ rel: 'self', type: 'application/activity+json', href: id }] };
+        return void res.writeHead(200, { 'content-type': 'application/jrd+json' }).end(JSON.stringify(jrd));
       }
       const obj = this.objects.get(url.split('#')[0]!);
       if (!obj) {
