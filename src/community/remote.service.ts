@@ -1,6 +1,7 @@
 import type { EventBus } from '../core/event-bus.js';
 import { DomainError, forbidden } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
+import { preparedQuery } from '../db/prepared.js';
 import type { Db } from '../db/schema.js';
 import type { MemberRow } from './member.table.js';
 import { cleanLine, cleanText } from './member.rules.js';
@@ -43,13 +44,20 @@ export class RemoteService {
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    this.authorByIri = preparedQuery(db, (p: { iri: string }) => db.selectFrom('members').selectAll().where('actor_iri', '=', p.iri));
+    this.postByApId = preparedQuery(db, (p: { apId: string }) => db.selectFrom('posts').selectAll().where('ap_id', '=', p.apId));
+  }
 
   async upsertAuthor(p: RemoteProfile): Promise<MemberRow> {
     const now = nowIso();
     const displayName = cleanLine(p.displayName).slice(0, 100) || p.username;
-    const bio = cleanText(remoteHtmlToText(sanitizeRemoteHtml(p.summary))).slice(0, 2000);
+    const bio = this.bioFrom(p.summary);
     const fields = { display_name: displayName, bio, avatar_url: httpUrl(p.avatarUrl), profile_url: httpUrl(p.profileUrl) ?? p.actorIri, updated_at: now };
+    // Every delivery names its author and most of the time nothing about them changed:
+    // read first, and only write (in a transaction) when something did.
+    const known = await this.findAuthor(p.actorIri);
+    if (known && sameProfile(known, fields)) return known;
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('members').selectAll().where('actor_iri', '=', p.actorIri).executeTakeFirst();
       if (existing) {
@@ -72,12 +80,28 @@ export class RemoteService {
     });
   }
 
-  findAuthor(actorIri: string): Promise<MemberRow | undefined> {
-    return this.db.selectFrom('members').selectAll().where('actor_iri', '=', actorIri).executeTakeFirst();
+  /** Sanitizing a bio is the costliest step of reading an author; the same bio comes with every delivery. */
+  private readonly bios = new Map<string, string>();
+  private bioFrom(summary: string): string {
+    let bio = this.bios.get(summary);
+    if (bio === undefined) {
+      bio = cleanText(remoteHtmlToText(sanitizeRemoteHtml(summary))).slice(0, 2000);
+      if (this.bios.size >= 2000) this.bios.clear();
+      this.bios.set(summary, bio);
+    }
+    return bio;
   }
 
-  findPost(apId: string): Promise<PostRow | undefined> {
-    return this.db.selectFrom('posts').selectAll().where('ap_id', '=', apId).executeTakeFirst();
+  // Both run for nearly every inbound activity: compiled once.
+  private readonly authorByIri: (p: { iri: string }) => Promise<MemberRow[]>;
+  private readonly postByApId: (p: { apId: string }) => Promise<PostRow[]>;
+
+  async findAuthor(actorIri: string): Promise<MemberRow | undefined> {
+    return (await this.authorByIri({ iri: actorIri }))[0];
+  }
+
+  async findPost(apId: string): Promise<PostRow | undefined> {
+    return (await this.postByApId({ apId }))[0];
   }
 
   /** Stores a remote post once: a second delivery of the same id returns the first copy. */
@@ -194,6 +218,9 @@ export async function setShare(db: Db, memberId: number, postId: number, on: boo
     return changed;
   });
 }
+
+const sameProfile = (m: MemberRow, f: Pick<MemberRow, 'display_name' | 'bio' | 'avatar_url' | 'profile_url'>): boolean =>
+  m.display_name === f.display_name && m.bio === f.bio && m.avatar_url === f.avatar_url && m.profile_url === f.profile_url;
 
 function httpUrl(raw: string | null | undefined): string | null {
   if (!raw) return null;

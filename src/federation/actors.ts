@@ -22,6 +22,8 @@ export type LocalActor =
  */
 export class ActorDirectory {
   private readonly pending = new Map<string, Promise<ApDoc>>();
+  /** Built actor documents by id, with the source fields they were built from. */
+  private readonly built = new Map<string, { source: string; actor: ApDoc }>();
 
   constructor(
     private readonly apex: Apex,
@@ -90,6 +92,18 @@ export class ActorDirectory {
   }
 
   private async ensureNow(local: LocalActor, id: string): Promise<ApDoc> {
+    // Building a profile runs JSON-LD compaction; most calls (every post, every delivery)
+    // find it unchanged, which a comparison of the source rows and settings tells cheaply.
+    const source = JSON.stringify([local.kind === 'member' ? local.member : local.space, this.config.community]);
+    const known = this.built.get(id);
+    if (known?.source === source) return known.actor;
+    const actor = await this.build(local, id);
+    if (this.built.size > 5000) this.built.clear();
+    this.built.set(id, { source, actor });
+    return actor;
+  }
+
+  private async build(local: LocalActor, id: string): Promise<ApDoc> {
     const stored = await this.apex.store.getObject(id, true);
     const profile = await this.apex.fromJSONLD(await this.profile(local, id, stored?.publicKey?.[0]?.publicKeyPem?.[0]));
     if (stored?._meta?.privateKey) {

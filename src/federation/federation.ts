@@ -10,7 +10,7 @@ import { HEARTH_VERSION, discoveryRoutes } from './discovery.js';
 import { FollowService } from './follows.js';
 import { FederationCore } from './inbox/context.js';
 import { InboxProcessor } from './inbox/inbox.js';
-import { keyLookup } from './inbox/signature.js';
+import { senderKeys } from './inbox/signature.js';
 import { WebFingerClient } from './mentions.js';
 import { Publisher } from './outbound/publisher.js';
 import { FederationPolicy } from './policy.js';
@@ -81,7 +81,7 @@ export async function createFederation(db: Db, services: Services, config: Confi
 
   const router = Router();
   router.use(discoveryRoutes(actors, db, config));
-  router.use(federationRoutes({ apex, actors, services, db, config, inbox, lookupKey: keyLookup(apex, policy) }));
+  router.use(federationRoutes({ apex, actors, services, db, config, inbox, keys: senderKeys(apex, policy) }));
 
   return {
     apex, actors, follows, policy, publisher, queue, worker, inbox, router,

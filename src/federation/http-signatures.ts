@@ -133,7 +133,7 @@ export async function verifyRequest(req: IncomingSignedRequest, lookup: KeyLooku
     }
     let publicKey: KeyObject;
     try {
-      publicKey = createPublicKey(key.publicKeyPem);
+      publicKey = publicKeyFor(key.publicKeyPem);
     } catch {
       throw new SignatureError('unknown_key', `the key ${keyId} is not a public key`);
     }
@@ -143,17 +143,24 @@ export async function verifyRequest(req: IncomingSignedRequest, lookup: KeyLooku
   throw new SignatureError('bad_signature', 'the signature does not match');
 }
 
-/** Parsing a PEM key costs about as much as signing with it; a fan-out signs with the same key many times. */
-const parsedKeys = new Map<string, KeyObject>();
-function privateKeyFor(pem: string): KeyObject {
-  let key = parsedKeys.get(pem);
-  if (!key) {
-    key = createPrivateKey(pem);
-    if (parsedKeys.size >= 100) parsedKeys.clear();
-    parsedKeys.set(pem, key);
-  }
-  return key;
+/**
+ * Parsing a PEM key costs about as much as signing or verifying with it; a fan-out signs
+ * with the same key many times and busy senders deliver with the same key many times.
+ */
+function keyCache(parse: (pem: string) => KeyObject, size: number): (pem: string) => KeyObject {
+  const parsed = new Map<string, KeyObject>();
+  return (pem) => {
+    let key = parsed.get(pem);
+    if (!key) {
+      key = parse(pem);
+      if (parsed.size >= size) parsed.clear();
+      parsed.set(pem, key);
+    }
+    return key;
+  };
 }
+const privateKeyFor = keyCache(createPrivateKey, 100);
+const publicKeyFor = keyCache(createPublicKey, 1000);
 
 export interface OutgoingRequest {
   method: 'GET' | 'POST';

@@ -7,7 +7,8 @@ import type { Db } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { type ActorDirectory, type LocalActor } from './actors.js';
 import { postIri, postToNote } from './convert.js';
-import { type KeyLookup, SignatureError, verifyRequest } from './http-signatures.js';
+import { SignatureError, verifyRequest } from './http-signatures.js';
+import type { SenderKeys } from './inbox/signature.js';
 import type { InboxProcessor } from './inbox/inbox.js';
 import { extractHashtags } from './mentions.js';
 
@@ -24,7 +25,7 @@ export interface FederationRouteDeps {
   db: Db;
   config: Config;
   inbox: InboxProcessor;
-  lookupKey: KeyLookup;
+  keys: SenderKeys;
 }
 
 /**
@@ -44,7 +45,7 @@ export function federationRoutes(d: FederationRouteDeps): Router {
   const signedRead: RequestHandler = async (req, res, next) => {
     if (!d.config.federation.authorized_fetch) return next();
     try {
-      const { owner } = await verifyRequest({ method: 'GET', path: req.originalUrl, headers: req.headers }, d.lookupKey);
+      const { owner } = await verifyRequest({ method: 'GET', path: req.originalUrl, headers: req.headers }, d.keys.lookup);
       res.locals.fetchedBy = owner;
       next();
     } catch (err) {
@@ -146,13 +147,13 @@ export function federationRoutes(d: FederationRouteDeps): Router {
       }
       let signer: { owner: string };
       try {
-        signer = await verifyRequest({ method: 'POST', path: req.originalUrl, headers: req.headers, body: raw }, d.lookupKey);
+        signer = await verifyRequest({ method: 'POST', path: req.originalUrl, headers: req.headers, body: raw }, d.keys.lookup);
       } catch (err) {
         // A deleted account's farewell cannot be verified (its key is gone); like Mastodon, accept and drop it.
         if (err instanceof SignatureError && err.code === 'unknown_key' && json.type === 'Delete') return res.status(202).end();
         throw err;
       }
-      const sender = await apex.resolveObject(signer.owner);
+      const sender = await d.keys.actor(signer.owner);
       const activity = await apex.fromJSONLD(json).catch(() => null);
       if (!activity) return res.status(400).json({ error: 'The body is not valid JSON-LD.' });
       const outcome = await d.inbox.process(activity, sender, recipient);

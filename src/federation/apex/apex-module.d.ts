@@ -36,6 +36,7 @@ declare module 'activitypub-express' {
       usernameToIRI(name: string): string;
       nameToActorStreams(name: string): Record<string, string>;
       activityIdToIRI(id?: string): string;
+      idToActivityCollections(id: string): Record<string, string>;
       objectIdToIRI(id?: string): string;
     };
     fromJSONLD(obj: object): Promise<ApDoc>;
@@ -45,6 +46,7 @@ declare module 'activitypub-express' {
     buildTombstone(object: ApDoc): Promise<ApDoc>;
     addToOutbox(actor: ApDoc, activity: ApDoc): Promise<unknown>;
     publishActivity(actor: ApDoc, activity: ApDoc, audienceOverride?: string[]): Promise<unknown>;
+    queueForDelivery(actor: ApDoc, activity: Record<string, unknown>, addresses: string[]): Promise<unknown>;
     publishUpdate(actor: ApDoc, object: ApDoc, cc?: unknown): Promise<unknown>;
     acceptFollow(actor: ApDoc, follow: ApDoc): Promise<{ postTask: () => Promise<unknown>; updated: ApDoc }>;
     address(activity: ApDoc, sender: ApDoc, audienceOverride?: string[]): Promise<string[]>;
@@ -54,6 +56,9 @@ declare module 'activitypub-express' {
     startDelivery(): unknown;
     getFollowers(actor: ApDoc, page?: number, remote?: boolean): Promise<{ orderedItems: any[]; totalItems?: number }>;
     getCollection(id: string): Promise<ApDoc>;
+    buildCollection(id: string, isOrdered: boolean, totalItems: number): Promise<ApDoc>;
+    buildCollectionPage(collectionId: string, page: unknown, isOrdered: boolean, lastItemId?: unknown): Promise<ApDoc>;
+    addPageToIRI(id: string, page: unknown): string;
     isLocalIRI(id: string): boolean;
     addMeta(obj: ApDoc, key: string, value: unknown): void;
     objectIdFromActivity(a: ApDoc): string;

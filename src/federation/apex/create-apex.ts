@@ -112,6 +112,46 @@ export function createApex(deps: ApexDeps): Apex {
   apex.address = async (activity, sender, audienceOverride) =>
     (await address(activity, sender, audienceOverride)).filter((a) => !apex.isLocalIRI(a) && deps.policy.allowsHost(hostOf(a)));
 
+  // apex builds every collection header and page through a full JSON-LD compaction
+  // (three per activity it builds). Their fields are plain IRIs and numbers, whose
+  // compacted form is known: build it directly. A test checks it equals apex's own.
+  apex.buildCollection = async (id, isOrdered, totalItems) => ({
+    id,
+    type: isOrdered ? 'OrderedCollection' : 'Collection',
+    totalItems: [totalItems],
+    first: [apex.addPageToIRI(id, true)],
+  });
+  apex.buildCollectionPage = async (collectionId, page, isOrdered, lastItemId) => {
+    const doc: ApDoc = { id: apex.addPageToIRI(collectionId, page), type: isOrdered ? 'OrderedCollectionPage' : 'CollectionPage', partOf: [collectionId] };
+    if (lastItemId) doc.next = [apex.addPageToIRI(collectionId, lastItemId)];
+    return doc;
+  };
+
+  // Most activities we build are flat (Announce, Like or EmojiReact of an IRI, to and cc
+  // lists): their compacted form is the same values in arrays, with the public collection
+  // as `as:Public`. Build those directly; anything with an embedded object goes through
+  // apex's JSON-LD path. A test checks both paths give the same document.
+  const buildActivity = apex.buildActivity.bind(apex);
+  apex.buildActivity = async (type, actorId, to, etc = {}) => {
+    const fields: Record<string, unknown> = { actor: actorId, to, published: new Date().toISOString(), ...etc };
+    delete fields.id;
+    if (!Object.entries(fields).every(([k, v]) => FLAT_KEYS.has(k) && flatValue(v))) return buildActivity(type, actorId, to, etc);
+    const activityId = apex.store.generateId();
+    const doc: ApDoc = { id: typeof etc.id === 'string' ? etc.id : apex.utils.activityIdToIRI(activityId), type };
+    for (const [k, v] of Object.entries(fields)) doc[k] = (Array.isArray(v) ? v : [v]).map((x: string) => (x === PUBLIC_IRI ? 'as:Public' : x));
+    const collections = apex.utils.idToActivityCollections(activityId);
+    for (const key of Object.keys(collections)) doc[key] = [await apex.buildCollection(collections[key]!, true, 0)];
+    return doc;
+  };
+
+  // apex compacts the outgoing JSON-LD while it resolves the addresses, even when there
+  // is nobody to send to (a space with no remote followers): compact only when needed.
+  apex.publishActivity = async (actor, activity, audienceOverride) => {
+    const addresses = await apex.address(activity, actor, audienceOverride);
+    if (!addresses.length) return undefined;
+    return apex.queueForDelivery(actor, await apex.toJSONLD(activity), addresses);
+  };
+
   // Defect: apex publishes an Update of a whole collection (likes, shares, followers)
   // to every follower after each like, share or follow. Nobody reads those; we send none.
   const publishUpdate = apex.publishUpdate.bind(apex);
@@ -129,6 +169,10 @@ export function createApex(deps: ApexDeps): Apex {
 }
 
 const PUBLIC_IRI = 'https://www.w3.org/ns/activitystreams#Public';
+const FLAT_KEYS = new Set(['actor', 'to', 'cc', 'object', 'target', 'audience', 'published', 'content']);
+/** A plain web IRI or text: nothing JSON-LD compaction would rewrite (prefixes, objects, language maps). */
+const flatString = (v: unknown): boolean => typeof v === 'string' && !/^(as|toot|litepub|lemmy|sec|xsd):/.test(v) && !/^https?:\/\/(www\.w3\.org|w3id\.org|joinmastodon\.org|litepub\.social|join-lemmy\.org)\//.test(v);
+const flatValue = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 && v.every(flatString) : flatString(v)) || (v === PUBLIC_IRI) || (Array.isArray(v) && v.every((x) => x === PUBLIC_IRI || flatString(x)));
 const ADDRESSING = new Set(['to', 'cc', 'bto', 'bcc', 'audience']);
 
 function expandPublic(value: unknown, key = ''): unknown {

@@ -1,6 +1,7 @@
 import type { Apex, ApDoc } from 'activitypub-express';
 import type { MemberRow } from '../../community/member.table.js';
 import type { PostRow } from '../../community/post.table.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Db } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import type { ActorDirectory, LocalActor } from '../actors.js';
@@ -28,7 +29,9 @@ export class FederationCore {
     readonly services: Services,
     readonly follows: FollowService,
     readonly db: Db,
-  ) {}
+  ) {
+    this.localPost = preparedQuery(db, (p: { id: number }) => db.selectFrom('posts').selectAll().where('id', '=', p.id).where('ap_id', 'is', null));
+  }
 
   /** The remote person as an author here, created or refreshed from their actor document. */
   async author(actor: ApDoc): Promise<MemberRow> {
@@ -45,11 +48,13 @@ export class FederationCore {
     });
   }
 
+  private readonly localPost: (p: { id: number }) => Promise<PostRow[]>;
+
   /** One of our posts (local, by its /p/:id IRI) or a remote post we hold, by IRI. */
   async postByIri(iri: string | null): Promise<PostRow | undefined> {
     if (!iri) return undefined;
     const local = new RegExp(`^${escapeRe(this.actors.baseUrl)}/p/(\\d+)$`, 'i').exec(iri);
-    if (local) return this.db.selectFrom('posts').selectAll().where('id', '=', Number(local[1])).where('ap_id', 'is', null).executeTakeFirst();
+    if (local) return (await this.localPost({ id: Number(local[1]) }))[0];
     return this.services.remote.findPost(iri);
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Db, DbOrTx } from '../../db/schema.js';
 import { type Delivery, DeliveryQueue } from './delivery-queue.js';
 import { type ApDocument, type ApMeta, actorIds, applyPartial, objectRefs, splitMeta, withoutEmbeddedMeta } from './documents.js';
@@ -24,6 +25,7 @@ export class SqliteApexStore {
 
   constructor(readonly db: Db) {
     this.queue = new DeliveryQueue(db);
+    this.objectById = preparedQuery(db, (p: { id: string }) => db.selectFrom('ap_objects').select(['doc', 'meta']).where('id', '=', p.id));
   }
 
   /** The schema comes from migrations; an initial user is upserted as apex's own store does. */
@@ -41,8 +43,11 @@ export class SqliteApexStore {
     return randomBytes(12).toString('hex');
   }
 
+  // Read on every inbound activity (the sender, its key, the object): compiled once.
+  private readonly objectById: (p: { id: string }) => Promise<{ doc: string; meta: string | null }[]>;
+
   async getObject(id: string, includeMeta?: boolean): Promise<ApDocument | null> {
-    const row = await this.db.selectFrom('ap_objects').select(['doc', 'meta']).where('id', '=', id).executeTakeFirst();
+    const [row] = await this.objectById({ id });
     if (!row) return null;
     const doc = parse(row.doc) as ApDocument;
     // Strict: a private key must never come back by accident.
