@@ -4,24 +4,20 @@
  * delete), beside its ceiling measured in the same run: bare sign + POST with the same
  * concurrency and no queue. Target: >= 400 deliveries/s.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { logger } from '../src/core/logger.js';
 import { DeliveryWorker } from '../src/federation/delivery/delivery-worker.js';
-import { signRequest } from '../src/federation/http-signatures.js';
+import { bareSignAndPost, startInboxes } from './lib/inboxes.js';
 import { SafeFetcher } from '../src/federation/safe-fetch.js';
 import { DeliveryQueue } from '../src/federation/store/delivery-queue.js';
 
 const FOLLOWERS = 1000;
 const CONCURRENCY = 32;
-const here = path.dirname(fileURLToPath(import.meta.url));
 const figure = (name: string, value: number | string, unit: string) => process.stdout.write(`${name}: ${value} ${unit}\n`);
 logger.setLevel('warn');
 
@@ -33,45 +29,6 @@ const body = JSON.stringify({
   id: 'https://hearth.example/s/1', type: 'Announce', actor: 'https://hearth.example/s/general',
   object: { id: 'https://hearth.example/p/1', type: 'Note', content: '<p>Fresh beans are in.</p>' },
 });
-
-function startInboxes(): Promise<{ child: ChildProcess; urls: string[]; received: () => Promise<number> }> {
-  const child = fork(path.join(here, 'inboxes.mjs'), [String(FOLLOWERS)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  return new Promise((resolve) => {
-    child.stdout!.once('data', (d: Buffer) => {
-      const ports = JSON.parse(d.toString().split('\n')[0]!) as number[];
-      const received = () =>
-        new Promise<number>((r) => {
-          child.once('message', (m: { received: number }) => r(m.received));
-          child.send('count');
-        });
-      resolve({ child, urls: ports.map((p) => `http://127.0.0.1:${p}/inbox`), received });
-    });
-  });
-}
-
-/** The ceiling: sign and POST each delivery with plain http.request, CONCURRENCY at a time. */
-async function bare(urls: string[]): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true });
-  const started = process.hrtime.bigint();
-  let next = 0;
-  const one = async (): Promise<void> => {
-    while (next < urls.length) {
-      const url = urls[next++]!;
-      const headers = signRequest({ method: 'POST', url, body, keyId: `${ACTOR}#main-key`, privateKeyPem: KEY, headers: { 'content-type': 'application/activity+json' } });
-      await new Promise<void>((resolve, reject) => {
-        const req = http.request(url, { method: 'POST', headers, agent }, (res) => {
-          res.resume();
-          res.on('end', resolve);
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, one));
-  agent.destroy();
-  return urls.length / (Number(process.hrtime.bigint() - started) / 1e9);
-}
 
 async function worker(urls: string[], dir: string): Promise<number> {
   const database = openDatabase(path.join(dir, 'queue.sqlite'));
@@ -93,10 +50,10 @@ async function worker(urls: string[], dir: string): Promise<number> {
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hearth-delivery-bench-'));
-const inboxes = await startInboxes();
+const inboxes = await startInboxes(FOLLOWERS);
 try {
-  await bare(inboxes.urls.slice(0, 200)); // warm-up: JIT, sockets
-  const bareRate = await bare(inboxes.urls);
+  await bareSignAndPost(inboxes.urls.slice(0, 200), body, ACTOR, KEY, CONCURRENCY); // warm-up: JIT, sockets
+  const bareRate = await bareSignAndPost(inboxes.urls, body, ACTOR, KEY, CONCURRENCY);
   const workerRate = await worker(inboxes.urls, dir);
   const got = await inboxes.received();
   if (got !== 200 + 2 * FOLLOWERS) throw new Error(`inboxes received ${got} deliveries, expected ${200 + 2 * FOLLOWERS}`);
