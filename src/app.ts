@@ -15,6 +15,7 @@ import { communityRoutes } from './web/community.routes.js';
 import { Csrf } from './web/csrf.js';
 import { errorHandler, notFoundHandler } from './web/errors.js';
 import { memberRoutes } from './web/member.routes.js';
+import { federationWebRoutes } from './web/federation.routes.js';
 import { createRenderer } from './web/render.js';
 import { SessionCookies } from './web/session.js';
 import { setupRoutes } from './web/setup.routes.js';
@@ -65,6 +66,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
     render,
     cookies,
     uploadsDir,
+    federation,
     setup: {
       token: () => setupToken,
       done: () => {
@@ -106,6 +108,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(authRoutes(ctx));
   app.use(memberRoutes(ctx));
   app.use(adminRoutes(ctx));
+  app.use(federationWebRoutes(ctx));
   app.use(communityRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(render, { maxBodyKb: config.limits.max_body_kb, avatarMaxKb: config.limits.avatar_max_kb }));

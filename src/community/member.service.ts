@@ -121,6 +121,12 @@ export class MemberService {
     return this.getById(memberId);
   }
 
+  /** Whether follows from other servers wait for the member's approval (manuallyApprovesFollowers). */
+  async setApproveFollowers(memberId: number, on: boolean): Promise<void> {
+    await this.deps.db.updateTable('members').set({ approve_followers: on ? 1 : 0, updated_at: nowIso() }).where('id', '=', memberId).execute();
+    this.deps.bus.emit('member.updated', { memberId });
+  }
+
   /** Records a new avatar file name and returns the old one, for the caller to delete. */
   async setAvatar(memberId: number, file: string | null): Promise<string | null> {
     const before = await this.getById(memberId);

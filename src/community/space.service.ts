@@ -63,6 +63,20 @@ export class SpaceService {
     return space;
   }
 
+  /** Whether remote followers may post into a public space, and whether its follows wait for approval. */
+  async setFederation(actor: Actor, spaceId: number, input: { remotePosts: boolean; approveFollowers: boolean }): Promise<SpaceRow> {
+    if (!atLeast(actor.role, 'admin')) throw new DomainError('forbidden', 403, 'Only admins can change spaces.');
+    const space = await this.db
+      .updateTable('spaces')
+      .set({ remote_posts: input.remotePosts ? 1 : 0, approve_followers: input.approveFollowers ? 1 : 0 })
+      .where('id', '=', spaceId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!space) throw notFound('That space');
+    this.all = undefined;
+    return space;
+  }
+
   async getById(id: number): Promise<SpaceRow> {
     const space = (await this.listAll()).find((s) => s.id === id);
     if (!space) throw notFound('That space');

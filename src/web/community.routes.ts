@@ -41,7 +41,15 @@ export function communityRoutes(ctx: WebContext): Router {
       const space = await services.spaces.getVisible(viewer, req.params.slug ?? '');
       const before = cursor(req.query.before);
       const page = await services.postViews.space(space.id, viewer, before);
-      render(req, res, 'space.njk', { space, page, before, values: {}, errors: {} });
+      const fed = ctx.federation;
+      const fediverse =
+        fed && space.visibility === 'public'
+          ? {
+              address: `@${fed.actors.spaceName(space)}@${new URL(ctx.config.server.url).host}`,
+              followers: await fed.follows.followerCount({ kind: 'space', name: fed.actors.spaceName(space), space, community: space.slug === 'general' }),
+            }
+          : null;
+      render(req, res, 'space.njk', { space, page, before, values: {}, errors: {}, fediverse });
     }),
   );
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Federation } from '../federation/federation.js';
 import type { Services } from '../services.js';
 import type { Render } from './render.js';
 import type { SessionCookies } from './session.js';
@@ -10,5 +11,7 @@ export interface WebContext {
   render: Render;
   cookies: SessionCookies;
   uploadsDir: string;
+  /** Null when federation is switched off in config. */
+  federation: Federation | null;
   setup: { token(): string | null; done(): void };
 }

@@ -1,3 +1,4 @@
+import type { MemberRow } from '../community/member.table.js';
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
 import { atLeast } from '../community/roles.js';
@@ -19,7 +20,7 @@ export function memberRoutes(ctx: WebContext): Router {
       if ((profile.status === 'pending' || profile.status === 'rejected') && !viewerIsStaff) throw notFound('That member');
       const viewer = req.member ? { id: req.member.id, role: req.member.role } : null;
       const page = await services.postViews.byMember(profile.id, viewer, cursor(req.query.before));
-      render(req, res, 'member.njk', { profile, page, isSelf: req.member?.id === profile.id, welcome: req.query.welcome === '1' });
+      render(req, res, 'member.njk', { profile, page, isSelf: req.member?.id === profile.id, welcome: req.query.welcome === '1', fediverse: await fediverseOf(ctx, profile) });
     }),
   );
 
@@ -75,4 +76,11 @@ export function memberRoutes(ctx: WebContext): Router {
     }),
   );
   return router;
+}
+
+/** How people elsewhere follow a local member: their address and follower count (none when federation is off). */
+async function fediverseOf(ctx: WebContext, profile: MemberRow): Promise<{ address: string; followers: number } | null> {
+  if (!ctx.federation || profile.domain !== null || profile.status !== 'active') return null;
+  const followers = await ctx.federation.follows.followerCount({ kind: 'member', name: profile.handle, member: profile });
+  return { address: `@${profile.handle}@${new URL(ctx.config.server.url).host}`, followers };
 }

@@ -26,7 +26,8 @@ function formatDate(iso: string): string {
 
 /** Everything every page shows: the community's name, description and rules, and who is looking. */
 export interface PageGlobals {
-  community: { name: string; handle: string; description: string; rulesHtml: string };
+  /** address: how the fediverse follows the community (@handle@host), null when federation is off. */
+  community: { name: string; handle: string; description: string; rulesHtml: string; address: string | null };
   membershipMode: string;
 }
 
@@ -45,6 +46,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
       handle: config.community.handle,
       description: config.community.description,
       rulesHtml: renderMarkdown(config.community.rules),
+      address: config.federation.enabled ? `@${config.community.handle}@${new URL(config.server.url).host}` : null,
     },
     membershipMode: config.membership.mode,
   };

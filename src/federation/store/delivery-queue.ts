@@ -135,8 +135,52 @@ export class DeliveryQueue {
       .where('rowid', '=', rowid)
       .execute();
   }
+
+  /** What the admin page shows: per server, deliveries waiting, retrying and given up, with the latest error. */
+  async summary(now = Date.now()): Promise<QueueHostSummary[]> {
+    const rows = await this.db
+      .selectFrom('ap_delivery_queue')
+      .select([
+        'host',
+        sql<number>`sum(case when failed_ms is null and attempt = 0 then 1 else 0 end)`.as('waiting'),
+        sql<number>`sum(case when failed_ms is null and attempt > 0 then 1 else 0 end)`.as('retrying'),
+        sql<number>`sum(case when failed_ms is not null then 1 else 0 end)`.as('failed'),
+        sql<number | null>`min(case when failed_ms is null then after_ms end)`.as('next_ms'),
+        sql<string | null>`max(last_error)`.as('last_error'),
+      ])
+      .groupBy('host')
+      .orderBy(sql`sum(case when failed_ms is not null then 1 else 0 end)`, 'desc')
+      .orderBy('host')
+      .limit(500)
+      .execute();
+    return rows.map((r) => ({
+      host: r.host,
+      waiting: Number(r.waiting),
+      retrying: Number(r.retrying),
+      failed: Number(r.failed),
+      nextAt: r.next_ms === null ? null : new Date(Math.max(Number(r.next_ms), now)).toISOString(),
+      lastError: r.last_error,
+    }));
+  }
+
+  /** Forgets the deliveries given up on for one server (or all), after an admin has read why. */
+  async clearFailed(host?: string): Promise<number> {
+    let q = this.db.deleteFrom('ap_delivery_queue').where('failed_ms', 'is not', null);
+    if (host) q = q.where('host', '=', host);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
 }
 
 function toQueued(r: Selectable<ApDeliveryQueueTable>): QueuedDelivery {
   return { rowid: r.rowid, address: r.address, host: r.host, actorId: r.actor_id, signingKey: r.signing_key, body: r.body, attempt: r.attempt, firstMs: r.first_ms };
+
+}
+
+export interface QueueHostSummary {
+  host: string;
+  waiting: number;
+  retrying: number;
+  failed: number;
+  nextAt: string | null;
+  lastError: string | null;
 }
