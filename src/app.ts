@@ -16,6 +16,7 @@ import { Csrf } from './web/csrf.js';
 import { errorHandler, notFoundHandler } from './web/errors.js';
 import { memberRoutes } from './web/member.routes.js';
 import { federationWebRoutes } from './web/federation.routes.js';
+import { remoteAvatarRoutes } from './web/remote-avatar.js';
 import { createRenderer } from './web/render.js';
 import { SessionCookies } from './web/session.js';
 import { setupRoutes } from './web/setup.routes.js';
@@ -109,6 +110,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(memberRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(federationWebRoutes(ctx));
+  app.use(remoteAvatarRoutes(ctx));
   app.use(communityRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(render, { maxBodyKb: config.limits.max_body_kb, avatarMaxKb: config.limits.avatar_max_kb }));

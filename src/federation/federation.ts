@@ -28,6 +28,8 @@ export interface Federation {
   queue: DeliveryQueue;
   worker: DeliveryWorker;
   inbox: InboxProcessor;
+  /** The guarded client for anything fetched from other servers (avatars included). */
+  fetcher: SafeFetcher;
   /** Mounted before the site's body parsers and CSRF check. */
   router: Router;
   /** Sends queued deliveries until stopped (the server starts it; tests may drive it). */
@@ -84,7 +86,7 @@ export async function createFederation(db: Db, services: Services, config: Confi
   router.use(federationRoutes({ apex, actors, services, db, config, inbox, keys: senderKeys(apex, policy) }));
 
   return {
-    apex, actors, follows, policy, publisher, queue, worker, inbox, router,
+    apex, actors, follows, policy, publisher, queue, worker, inbox, fetcher, router,
     start: () => worker.start(),
     stop: async () => {
       await publisher.idle();

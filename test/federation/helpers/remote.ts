@@ -133,6 +133,7 @@ export class RemoteServer {
         res.writeHead(404).end();
         return;
       }
+      if (Buffer.isBuffer(obj)) return void res.writeHead(200, { 'content-type': 'image/png' }).end(obj);
       res.writeHead(200, { 'content-type': 'application/activity+json' }).end(JSON.stringify(obj));
     });
   }
