@@ -10,6 +10,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { HEARTH_CONFIG: missing } })).to.throw(ConfigError, /HEARTH_CONFIG points at .*none\.toml, which does not exist/);
   });
 
+  it('reads federation domain lists from TOML arrays or comma-separated environment values', () => {
+    const c = buildConfig({ federation: { mode: 'allowlist', allowed_domains: ['Friends.Example', 'other.example'] } }, { HEARTH_FEDERATION_BLOCKED_DOMAINS: 'spam.example, *.bad.example' });
+    expect(c.federation.mode).to.equal('allowlist');
+    expect(c.federation.allowed_domains).to.deep.equal(['friends.example', 'other.example']);
+    expect(c.federation.blocked_domains).to.deep.equal(['spam.example', '*.bad.example']);
+    expect(c.federation.allow_private_addresses).to.equal(false);
+    expect(() => buildConfig({ federation: { blocked_domains: 'spam.example' } })).to.throw(ConfigError, /federation\.blocked_domains must be a list of domain names/);
+    expect(() => buildConfig({ federation: { blocked_domains: ['https://spam.example/'] } })).to.throw(ConfigError, /federation\.blocked_domains/);
+    expect(() => buildConfig({}, { HEARTH_FEDERATION_MODE: 'everyone' })).to.throw(ConfigError, /federation\.mode .* must be one of blocklist, allowlist/);
+  });
+
   it('uses defaults when no file exists at the default path', () => {
     const c = buildConfig({}, {});
     expect(c.server.port).to.equal(8080);

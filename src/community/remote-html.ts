@@ -6,6 +6,7 @@ import sanitizeHtml from 'sanitize-html';
  * `span` and `a` only the microformat and mention/hashtag classes survive. No images,
  * no styles, no scripts, no `javascript:` links.
  */
+const SAFE_HREF = /^(https?|dat|dweb|ipfs|ipns|ssb|gopher|xmpp|magnet|gemini):/i;
 const CLASS_ALLOWED = /^(h|p|u|dt|e)-[a-z-]+$|^(mention|hashtag|ellipsis|invisible)$/;
 
 const options: sanitizeHtml.IOptions = {
@@ -15,10 +16,13 @@ const options: sanitizeHtml.IOptions = {
   allowedSchemesAppliedToAttributes: ['href'],
   allowProtocolRelative: false,
   transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, class: keepClasses(attribs.class), rel: 'nofollow noopener noreferrer ugc' } }),
+    // A link to a scheme we do not allow keeps its text, as plain text.
+    a: (tagName, attribs) =>
+      SAFE_HREF.test(attribs.href ?? '')
+        ? { tagName, attribs: { href: attribs.href!, class: keepClasses(attribs.class), rel: 'nofollow noopener noreferrer ugc' } }
+        : { tagName: 'span', attribs: {} },
     span: (tagName, attribs) => ({ tagName, attribs: { class: keepClasses(attribs.class) } }),
   },
-  exclusiveFilter: (frame) => frame.tag === 'a' && !frame.attribs.href,
 };
 
 function keepClasses(raw: string | undefined): string {
@@ -26,7 +30,7 @@ function keepClasses(raw: string | undefined): string {
 }
 
 export function sanitizeRemoteHtml(html: string): string {
-  return sanitizeHtml(html, options).replace(/ class=""/g, '').trim();
+  return sanitizeHtml(html, options).replace(/ class=""/g, '').replace(/<span>([^<]*)<\/span>/g, '$1').trim();
 }
 
 /** Plain text of remote HTML, for the Markdown field a remote post keeps beside its HTML. */

@@ -98,6 +98,17 @@ describe('what members’ actions send to other servers', () => {
     expect(undo.body.object.id).to.equal(of('Like')[0]!.body.id);
   });
 
+  it('a changed profile goes out as an Update of the Person to the member’s followers', async () => {
+    remote.received.length = 0;
+    await h.hearth.services.members.updateProfile(ana.id, { displayName: 'Ana the Mechanic', bio: 'Fixes *everything*' });
+    await settle(h);
+    const update = of('Update', (d) => d.body.object?.type === 'Person')[0]!;
+    expect(update.body.actor).to.equal(`${h.url}/@ana`);
+    expect(update.body.object).to.include({ id: `${h.url}/@ana`, name: 'Ana the Mechanic' });
+    expect(update.body.object.summary).to.include('<em>everything</em>');
+    expect(JSON.stringify(update.body)).not.to.match(/PRIVATE KEY|privateKey/);
+  });
+
   it('never sends anything from a members-only space', async () => {
     const owner = await makeMember(h.hearth, { role: 'owner' });
     const staff = await h.hearth.services.spaces.create(owner, { slug: 'staff', name: 'Staff', description: '', visibility: 'members' });

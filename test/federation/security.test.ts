@@ -45,6 +45,22 @@ describe('who may talk to the server', () => {
     }
   });
 
+  it('accepts hs2019 signatures (apex answered them with 500) and keys rotated since we cached them', async () => {
+    const hs = remote.actor('hsuser');
+    const follow = { ...fixture('mastodon/follow', { actor: hs.id, target: `${h.url}/@ana` }), id: `${hs.id}#f` };
+    const res = await remote.send(hs, `${h.url}/inbox`, follow, (headers) => {
+      headers.signature = headers.signature!.replace('algorithm="rsa-sha256"', 'algorithm="hs2019"');
+    });
+    expect(res.status).to.equal(202);
+    // The sender rotates its key: our cached copy fails once, a fresh fetch succeeds.
+    const rotated = remote.actor('hsuser');
+    const undo = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${hs.id}#f/undo`, type: 'Undo', actor: hs.id, object: follow };
+    expect((await remote.send(rotated, `${h.url}/inbox`, undo)).status).to.equal(202);
+    // The old key is no good any more.
+    const again = { ...undo, id: `${hs.id}#f/undo2` };
+    expect((await remote.send(hs, `${h.url}/inbox`, again)).status).to.equal(401);
+  });
+
   it('refuses an activity whose actor is not the signer', async () => {
     const maria = remote.actor('maria2');
     const eve = remote.actor('eve2');
