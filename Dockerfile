@@ -7,6 +7,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc tsconfig.json ./
+# apex's MongoDB driver and request client are replaced by the stand-ins in vendor/
+# (package.json overrides); node_modules links to them, so they ship too.
+COPY vendor ./vendor
 COPY src ./src
 COPY migrations ./migrations
 COPY views ./views
@@ -21,6 +24,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/vendor ./vendor
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/views ./views
 RUN mkdir -p /data && chown node:node /data

@@ -17,7 +17,7 @@ const options: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   transformTags: {
     // A link to a scheme we do not allow keeps its text, as plain text.
-    a: (tagName, attribs) =>
+    a: (tagName, attribs): sanitizeHtml.Tag =>
       SAFE_HREF.test(attribs.href ?? '')
         ? { tagName, attribs: { href: attribs.href!, class: keepClasses(attribs.class), rel: 'nofollow noopener noreferrer ugc' } }
         : { tagName: 'span', attribs: {} },
