@@ -9,6 +9,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('members').addColumn('actor_iri', 'text').execute();
   await db.schema.alterTable('members').addColumn('profile_url', 'text').execute();
   await db.schema.alterTable('members').addColumn('avatar_url', 'text').execute();
+  // The banner across the top of a profile here and on Mastodon (the actor's `image`).
+  await db.schema.alterTable('members').addColumn('header_file', 'text').execute();
   // A member (local) chooses whether remote follows need their approval.
   await db.schema.alterTable('members').addColumn('approve_followers', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await sql`create unique index members_actor_iri on members(actor_iri) where actor_iri is not null`.execute(db);

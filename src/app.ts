@@ -59,6 +59,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   const render = createRenderer(config, csrf);
   const uploadsDir = path.join(config.server.data_dir, 'uploads');
   mkdirSync(path.join(uploadsDir, 'avatars'), { recursive: true });
+  mkdirSync(path.join(uploadsDir, 'headers'), { recursive: true });
 
   let setupToken: string | null = (await services.members.ownerExists()) ? null : randomBytes(24).toString('base64url');
   const ctx: WebContext = {
@@ -99,7 +100,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(express.json({ limit: bodyLimit }));
   const upload = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: config.limits.avatar_max_kb * 1024, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 25 },
+    limits: { fileSize: config.limits.avatar_max_kb * 1024, files: 2, fields: 20, fieldSize: 64 * 1024, parts: 25 },
   }).any();
   app.use((req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next()));
   app.use(cookies.middleware);

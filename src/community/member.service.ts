@@ -135,6 +135,14 @@ export class MemberService {
     return before.avatar_file;
   }
 
+  /** Records a new header (profile banner) file name and returns the old one, for the caller to delete. */
+  async setHeader(memberId: number, file: string | null): Promise<string | null> {
+    const before = await this.getById(memberId);
+    await this.deps.db.updateTable('members').set({ header_file: file, updated_at: nowIso() }).where('id', '=', memberId).execute();
+    this.deps.bus.emit('member.updated', { memberId });
+    return before.header_file;
+  }
+
   /** Changes the password and ends every other session, as a stolen session should not survive it. */
   async changePassword(memberId: number, current: string, next: string, keepSessionId?: string): Promise<void> {
     const member = await this.getById(memberId);

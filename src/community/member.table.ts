@@ -9,6 +9,7 @@ export interface MemberTable {
   display_name: string;
   bio: string;
   avatar_file: string | null;
+  header_file: Generated<string | null>;
   role: Role;
   status: MemberStatus;
   status_reason: string | null;

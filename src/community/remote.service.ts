@@ -175,8 +175,17 @@ export class RemoteService {
     return true;
   }
 
+  /** A boost (Announce) from another server, counted once per person; false when nothing changed. */
   setShare(memberId: number, postId: number, on: boolean): Promise<boolean> {
-    return setShare(this.db, memberId, postId, on);
+    return this.db.transaction().execute(async (trx) => {
+      const post = await trx.selectFrom('posts').select(['id', 'deleted_at', 'removed_at']).where('id', '=', postId).executeTakeFirst();
+      if (!post || !isLive(post)) return false;
+      const changed = on
+        ? Number((await trx.insertInto('post_shares').values({ post_id: postId, member_id: memberId, created_at: nowIso() }).onConflict((oc) => oc.doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0n) > 0
+        : Number((await trx.deleteFrom('post_shares').where('post_id', '=', postId).where('member_id', '=', memberId).executeTakeFirst()).numDeletedRows) > 0;
+      if (changed) await trx.updateTable('posts').set((eb) => ({ share_count: eb('share_count', '+', on ? 1 : -1) })).where('id', '=', postId).execute();
+      return changed;
+    });
   }
 
   /**
@@ -204,19 +213,6 @@ export class RemoteService {
     if (changed) this.bus.emit(on ? 'reaction.added' : 'reaction.removed', { postId, memberId, authorId: post.author_id, kind, remote: true });
     return changed;
   }
-}
-
-/** A boost (Announce) from another server, counted once per person; false when nothing changed. */
-export async function setShare(db: Db, memberId: number, postId: number, on: boolean): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const post = await trx.selectFrom('posts').select(['id', 'deleted_at', 'removed_at']).where('id', '=', postId).executeTakeFirst();
-    if (!post || !isLive(post)) return false;
-    const changed = on
-      ? Number((await trx.insertInto('post_shares').values({ post_id: postId, member_id: memberId, created_at: nowIso() }).onConflict((oc) => oc.doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0n) > 0
-      : Number((await trx.deleteFrom('post_shares').where('post_id', '=', postId).where('member_id', '=', memberId).executeTakeFirst()).numDeletedRows) > 0;
-    if (changed) await trx.updateTable('posts').set((eb) => ({ share_count: eb('share_count', '+', on ? 1 : -1) })).where('id', '=', postId).execute();
-    return changed;
-  });
 }
 
 const sameProfile = (m: MemberRow, f: Pick<MemberRow, 'display_name' | 'bio' | 'avatar_url' | 'profile_url'>): boolean =>

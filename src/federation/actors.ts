@@ -161,6 +161,7 @@ export class ActorDirectory {
         summary: m.bio ? renderMarkdown(m.bio) : '',
         url: id,
         icon: { type: 'Image', mediaType: m.avatar_file ? mediaTypeOf(m.avatar_file) : 'image/svg+xml', url: m.avatar_file ? `${base}/uploads/avatars/${m.avatar_file}` : `${base}/static/avatar.svg` },
+        image: m.header_file ? { type: 'Image', mediaType: mediaTypeOf(m.header_file), url: `${base}/uploads/headers/${m.header_file}` } : undefined,
         published: m.created_at,
         manuallyApprovesFollowers: m.approve_followers === 1,
       };

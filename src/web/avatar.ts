@@ -14,21 +14,24 @@ const SIGNATURES: { ext: string; test: (b: Buffer) => boolean }[] = [
 export const imageExtension = (bytes: Buffer): string | undefined => SIGNATURES.find((s) => s.test(bytes))?.ext;
 
 /** The image's file extension, or a field error: SVG and anything else that is not a plain image is refused. */
-export function checkAvatar(bytes: Buffer): string {
+export function checkImage(bytes: Buffer, field = 'avatar'): string {
   const ext = imageExtension(bytes);
-  if (!ext) throw new ValidationError({ avatar: 'The avatar must be a PNG, JPEG, GIF or WebP image.' });
+  if (!ext) throw new ValidationError({ [field]: `The ${field} must be a PNG, JPEG, GIF or WebP image.` });
   return ext;
 }
 
-/** Stores an uploaded avatar under a random name. */
-export async function storeAvatar(uploadsDir: string, bytes: Buffer): Promise<string> {
-  const ext = checkAvatar(bytes);
+/** Profile images and the folder under uploads/ each lives in. */
+export type ImageKind = 'avatars' | 'headers';
+
+/** Stores an uploaded avatar or header under a random name. */
+export async function storeImage(uploadsDir: string, kind: ImageKind, bytes: Buffer, field = 'avatar'): Promise<string> {
+  const ext = checkImage(bytes, field);
   const name = `${randomBytes(12).toString('base64url')}.${ext}`;
-  await writeFile(path.join(uploadsDir, 'avatars', name), bytes, { flag: 'wx' });
+  await writeFile(path.join(uploadsDir, kind, name), bytes, { flag: 'wx' });
   return name;
 }
 
-export async function deleteAvatar(uploadsDir: string, name: string | null): Promise<void> {
+export async function deleteImage(uploadsDir: string, kind: ImageKind, name: string | null): Promise<void> {
   if (!name || name.includes('/') || name.includes('\\')) return;
-  await unlink(path.join(uploadsDir, 'avatars', name)).catch(() => undefined);
+  await unlink(path.join(uploadsDir, kind, name)).catch(() => undefined);
 }

@@ -2,7 +2,7 @@ import type { MemberRow } from '../community/member.table.js';
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
 import { atLeast } from '../community/roles.js';
-import { checkAvatar, deleteAvatar, storeAvatar } from './avatar.js';
+import { type ImageKind, checkImage, deleteImage, storeImage } from './avatar.js';
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
 
@@ -38,16 +38,23 @@ export function memberRoutes(ctx: WebContext): Router {
       const member = requireMember(req, res)!;
       try {
         const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-        const file = files.find((f) => f.fieldname === 'avatar' && f.size > 0);
-        if (files.some((f) => f.fieldname !== 'avatar')) throw new ValidationError({ avatar: 'Send the image in the avatar field.' });
+        if (files.some((f) => f.fieldname !== 'avatar' && f.fieldname !== 'header')) throw new ValidationError({ avatar: 'Send images in the avatar and header fields.' });
+        const images = {
+          avatar: files.find((f) => f.fieldname === 'avatar' && f.size > 0),
+          header: files.find((f) => f.fieldname === 'header' && f.size > 0),
+        };
         // Everything is checked before anything is written: a refused form changes nothing.
-        if (file) checkAvatar(file.buffer);
+        for (const [name, file] of Object.entries(images)) if (file) checkImage(file.buffer, name);
         await services.members.updateProfile(member.id, { displayName: field(req.body, 'displayName'), bio: field(req.body, 'bio') });
-        if (file) {
-          const name = await storeAvatar(ctx.uploadsDir, file.buffer);
-          await deleteAvatar(ctx.uploadsDir, await services.members.setAvatar(member.id, name));
-        } else if (field(req.body, 'removeAvatar') === '1') {
-          await deleteAvatar(ctx.uploadsDir, await services.members.setAvatar(member.id, null));
+        const slots: [keyof typeof images, ImageKind, (id: number, f: string | null) => Promise<string | null>][] = [
+          ['avatar', 'avatars', (id, f) => services.members.setAvatar(id, f)],
+          ['header', 'headers', (id, f) => services.members.setHeader(id, f)],
+        ];
+        for (const [name, kind, set] of slots) {
+          const file = images[name];
+          const remove = field(req.body, name === 'avatar' ? 'removeAvatar' : 'removeHeader') === '1';
+          if (file) await deleteImage(ctx.uploadsDir, kind, await set(member.id, await storeImage(ctx.uploadsDir, kind, file.buffer, name)));
+          else if (remove) await deleteImage(ctx.uploadsDir, kind, await set(member.id, null));
         }
         res.redirect(303, '/settings/profile?saved=1');
       } catch (err) {

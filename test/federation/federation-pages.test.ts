@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { nowIso } from '../../src/core/time.js';
-import { loggedInAgent, makeMember, submit } from '../helpers/hearth.js';
+import { csrfFrom, loggedInAgent, makeMember, submit } from '../helpers/hearth.js';
 import { fixture } from './helpers/fixtures.js';
 import { type ServedHearth, serveHearth, settle } from './helpers/hearth-server.js';
 import { RemoteServer } from './helpers/remote.js';
@@ -31,6 +31,23 @@ describe('the fediverse in the admin pages and settings', () => {
     const member = await (await fetch(`${h.url}/@ana`)).text();
     expect(member).to.include(`@ana@${h.host}`);
     expect(member).to.match(/1 follower\b/);
+  });
+
+  it('publishes a member’s avatar and header on their actor, and refuses a header that is not an image', async () => {
+    const ana = await loggedInAgent(h.hearth, 'ana');
+    const token = csrfFrom((await ana.get('/settings/profile')).text);
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const bad = await ana.post('/settings/profile').field('_csrf', token).field('displayName', 'Ana').field('bio', '').attach('avatar', png, 'a.png').attach('header', Buffer.from('<svg/>'), 'h.png');
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.include('The header must be a PNG, JPEG, GIF or WebP image.');
+    expect((await h.hearth.services.members.getByHandle('ana')).avatar_file).to.equal(null);
+    const ok = await ana.post('/settings/profile').field('_csrf', token).field('displayName', 'Ana').field('bio', '').attach('avatar', png, 'a.png').attach('header', png, 'h.png');
+    expect(ok.status).to.equal(303);
+    const member = await h.hearth.services.members.getByHandle('ana');
+    const person: any = await (await fetch(`${h.url}/@ana`, { headers: { accept: 'application/activity+json' } })).json();
+    expect(person.icon).to.include({ type: 'Image', mediaType: 'image/png', url: `${h.url}/uploads/avatars/${member.avatar_file}` });
+    expect(person.image).to.include({ type: 'Image', mediaType: 'image/png', url: `${h.url}/uploads/headers/${member.header_file}` });
+    expect((await fetch(person.image.url)).headers.get('content-type')).to.equal('image/png');
   });
 
   it('lets an admin read the delivery queue by server and block and unblock a server', async () => {

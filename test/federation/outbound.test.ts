@@ -118,6 +118,17 @@ describe('what members’ actions send to other servers', () => {
     await settle(h);
     expect(remote.received).to.have.length(0);
     expect((await fetch(`${h.url}/p/${post.id}`, { headers: { accept: 'application/activity+json' } })).status).to.equal(404);
+    // Nor does anything from outside reach it, even with a guessed id.
+    for (const type of ['Like', 'Announce']) {
+      await remote.send(follower, `${h.url}/inbox`, { '@context': 'https://www.w3.org/ns/activitystreams', id: `${follower.id}#${type}/${post.id}`, type, actor: follower.id, object: `${h.url}/p/${post.id}` });
+    }
+    const reply = fixture('mastodon/create-reply', { actor: follower.id, name: 'maria', origin: remote.origin, hearthHost: h.host, inReplyTo: `${h.url}/p/${post.id}`, mentioned: `${h.url}/@ana` });
+    reply.id = `${follower.id}/statuses/secret/activity`;
+    reply.object.id = `${follower.id}/statuses/secret`;
+    await remote.send(follower, `${h.url}/inbox`, reply);
+    const after = await h.hearth.database.db.selectFrom('posts').select(['reply_count', 'share_count']).where('id', '=', post.id).executeTakeFirstOrThrow();
+    expect(after).to.deep.equal({ reply_count: 0, share_count: 0 });
+    expect(await h.hearth.database.db.selectFrom('reactions').select('member_id').where('post_id', '=', post.id).execute()).to.have.length(1);
   });
 
   it('does not broadcast collection Updates after likes and follows (apex defect)', async () => {

@@ -54,8 +54,10 @@ export class FederationCore {
   async postByIri(iri: string | null): Promise<PostRow | undefined> {
     if (!iri) return undefined;
     const local = new RegExp(`^${escapeRe(this.actors.baseUrl)}/p/(\\d+)$`, 'i').exec(iri);
-    if (local) return (await this.localPost({ id: Number(local[1]) }))[0];
-    return this.services.remote.findPost(iri);
+    const post = local ? (await this.localPost({ id: Number(local[1]) }))[0] : await this.services.remote.findPost(iri);
+    // Other servers only ever see public spaces: a guessed id in a members-only one is "not ours".
+    if (!post || (await this.services.spaces.getById(post.space_id)).visibility !== 'public') return undefined;
+    return post;
   }
 
   objectId(activity: ApDoc): string | null {
