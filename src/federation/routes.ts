@@ -145,6 +145,8 @@ export function federationRoutes(d: FederationRouteDeps): Router {
       } catch {
         return res.status(400).json({ error: 'The body is not JSON.' });
       }
+      // Each unknown JSON-LD context costs a (bounded, cached) fetch: a body may not ask for many.
+      if (remoteContexts(json['@context']) > MAX_REMOTE_CONTEXTS) return res.status(400).json({ error: 'Too many JSON-LD contexts.' });
       let signer: { owner: string };
       try {
         signer = await verifyRequest({ method: 'POST', path: req.originalUrl, headers: req.headers, body: raw }, d.keys.lookup);
@@ -165,6 +167,12 @@ export function federationRoutes(d: FederationRouteDeps): Router {
   router.post('/inbox', rawBody, inbox(true));
   router.post('/@:actor/inbox', rawBody, inbox(false));
   return router;
+}
+
+const MAX_REMOTE_CONTEXTS = 8;
+function remoteContexts(context: unknown): number {
+  const list = Array.isArray(context) ? context : [context];
+  return list.filter((c) => typeof c === 'string').length;
 }
 
 function sendError(res: Response, err: unknown): void {

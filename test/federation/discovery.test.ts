@@ -93,4 +93,20 @@ describe('finding the community from another server', () => {
     const hostMeta = await (await fetch(`${h.url}/.well-known/host-meta`)).text();
     expect(hostMeta).to.include(`template="${h.url}/.well-known/webfinger?resource={uri}"`);
   });
+  it('lists the community’s public activity in its outbox, newest first', async () => {
+    const outbox: any = await (await fetch(`${h.url}/@bikeshop/outbox`, { headers: AS })).json();
+    expect(outbox.type).to.equal('OrderedCollection');
+    const before = outbox.totalItems;
+    const ana = await h.hearth.services.members.getByHandle('ana');
+    const rides = await h.hearth.services.spaces.getVisible(null, 'rides');
+    await h.hearth.services.posts.createThread(ana, rides, { body: 'Rides start at the shop' });
+    await h.hearth.federation!.publisher.idle();
+    const rideOutbox: any = await (await fetch(`${h.url}/@rides/outbox`, { headers: AS })).json();
+    expect(rideOutbox.totalItems).to.equal(1);
+    const page: any = await (await fetch(`${rideOutbox.first}`, { headers: AS })).json();
+    const items = [page.orderedItems].flat();
+    expect(items[0].type).to.equal('Announce');
+    expect(items[0].object.object.content).to.include('Rides start at the shop');
+    expect(before).to.be.a('number');
+  });
 });

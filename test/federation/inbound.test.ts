@@ -155,6 +155,21 @@ describe('activities from other servers', () => {
     expect((await reactions(thread.id)).length).to.be.greaterThan(1);
   });
 
+  it('a space closed to remote posts refuses them, even from its followers', async () => {
+    const owner = await makeMember(h.hearth, { role: 'owner' });
+    const workshop = await h.hearth.services.spaces.create(owner, { slug: 'workshop', name: 'Workshop', description: 'Staff posts only', visibility: 'public' });
+    await h.hearth.services.spaces.setFederation(owner, workshop.id, { remotePosts: false, approveFollowers: false });
+    const lemmy = remote.actor('closedfan');
+    await remote.send(lemmy, `${h.url}/@workshop/inbox`, { ...fixture('lemmy/follow', vars(lemmy, { target: `${h.url}/@workshop` })), id: `${remote.origin}/activities/follow/workshop` });
+    const page = fixture('lemmy/create-page', { ...vars(lemmy), group: `${h.url}/@workshop` });
+    page.id = `${remote.origin}/activities/create/77`;
+    page.object.id = `${remote.origin}/post/77`;
+    const res = await remote.send(lemmy, `${h.url}/@workshop/inbox`, page);
+    expect(res.status).to.equal(403);
+    expect(res.body).to.include('does not take posts from other servers');
+    expect(await h.hearth.services.remote.findPost(`${remote.origin}/post/77`)).to.equal(undefined);
+  });
+
   it('a post addressed to a space by someone who does not follow it is refused', async () => {
     const stranger = remote.actor('stranger');
     const page = fixture('lemmy/create-page', vars(stranger));

@@ -61,6 +61,16 @@ describe('who may talk to the server', () => {
     expect((await remote.send(hs, `${h.url}/inbox`, again)).status).to.equal(401);
   });
 
+  it('takes an embedded actor when it is the signer, and refuses a body asking for many JSON-LD contexts', async () => {
+    const emb = remote.actor('embedded');
+    const follow = { ...fixture('mastodon/follow', { actor: emb.id, target: `${h.url}/@ana` }), id: `${emb.id}#f`, actor: { id: emb.id, type: 'Person' } };
+    expect((await remote.send(emb, `${h.url}/inbox`, follow)).status).to.equal(202);
+    const heavy = { ...follow, id: `${emb.id}#f2`, '@context': ['https://www.w3.org/ns/activitystreams', ...Array.from({ length: 9 }, (_, i) => `https://ctx${i}.example/c.jsonld`)] };
+    const res = await remote.send(emb, `${h.url}/inbox`, heavy);
+    expect(res.status).to.equal(400);
+    expect(res.body).to.include('Too many JSON-LD contexts');
+  });
+
   it('refuses an activity whose actor is not the signer', async () => {
     const maria = remote.actor('maria2');
     const eve = remote.actor('eve2');

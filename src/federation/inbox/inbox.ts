@@ -48,7 +48,10 @@ export class InboxProcessor {
 
   async process(activity: ApDoc, sender: ApDoc, recipient: LocalActor | null): Promise<InboxOutcome> {
     if (typeof activity?.id !== 'string' || typeof activity.type !== 'string') throw new DomainError('invalid', 400, 'The body is not an activity.');
-    if (activity.actor?.[0] !== sender.id) throw new DomainError('actor_mismatch', 403, 'The activity’s actor is not the signer.');
+    // The actor may come as an IRI or embedded; either way it must be the signer.
+    if (!Array.isArray(activity.actor) || !activity.actor.length || this.fed.apex.actorIdFromActivity(activity) !== sender.id) {
+      throw new DomainError('actor_mismatch', 403, 'The activity’s actor is not the signer.');
+    }
     if (!this.policy.allowsActor(sender.id)) throw new DomainError('blocked', 403, 'This server does not accept activities from you.');
     if (new URL(activity.id).host !== new URL(sender.id).host) throw new DomainError('foreign_id', 403, 'The activity id is not on the sender’s server.');
     const handler = HANDLERS[activity.type];
