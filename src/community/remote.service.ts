@@ -47,6 +47,13 @@ export class RemoteService {
   ) {
     this.authorByIri = preparedQuery(db, (p: { iri: string }) => db.selectFrom('members').selectAll().where('actor_iri', '=', p.iri));
     this.postByApId = preparedQuery(db, (p: { apId: string }) => db.selectFrom('posts').selectAll().where('ap_id', '=', p.apId));
+    this.postWithSpace = preparedQuery(db, (p: { id: number }) =>
+      db
+        .selectFrom('posts')
+        .innerJoin('spaces', 'spaces.id', 'posts.space_id')
+        .select(['posts.author_id', 'posts.deleted_at', 'posts.removed_at', 'spaces.visibility'])
+        .where('posts.id', '=', p.id),
+    );
   }
 
   async upsertAuthor(p: RemoteProfile): Promise<MemberRow> {
@@ -95,6 +102,7 @@ export class RemoteService {
   // Both run for nearly every inbound activity: compiled once.
   private readonly authorByIri: (p: { iri: string }) => Promise<MemberRow[]>;
   private readonly postByApId: (p: { apId: string }) => Promise<PostRow[]>;
+  private readonly postWithSpace: (p: { id: number }) => Promise<(Pick<PostRow, 'author_id' | 'deleted_at' | 'removed_at'> & { visibility: string })[]>;
 
   async findAuthor(actorIri: string): Promise<MemberRow | undefined> {
     return (await this.authorByIri({ iri: actorIri }))[0];
@@ -194,10 +202,8 @@ export class RemoteService {
    */
   async setReaction(memberId: number, postId: number, kind: ReactionKind, on: boolean): Promise<boolean> {
     if (!isReactionKind(kind)) return false;
-    const post = await this.db.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
-    if (!post || !isLive(post)) return false;
-    const space = await this.db.selectFrom('spaces').select('visibility').where('id', '=', post.space_id).executeTakeFirstOrThrow();
-    if (space.visibility !== 'public') return false;
+    const [post] = await this.postWithSpace({ id: postId });
+    if (!post || !isLive(post) || post.visibility !== 'public') return false;
     let changed: boolean;
     if (on) {
       const r = await this.db

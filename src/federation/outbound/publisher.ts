@@ -3,6 +3,7 @@ import { REACTIONS } from '../../community/reaction.service.js';
 import type { PostRow } from '../../community/post.table.js';
 import type { EventBus } from '../../core/event-bus.js';
 import { logger } from '../../core/logger.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Db } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import type { ActorDirectory } from '../actors.js';
@@ -17,6 +18,8 @@ import { type WebFingerClient, extractHashtags, extractMentions } from '../menti
  */
 export class Publisher {
   private readonly running = new Set<Promise<unknown>>();
+  /** Every post, reaction and edit starts here: compiled once. */
+  private readonly postById: (p: { id: number }) => Promise<PostRow[]>;
 
   constructor(
     private readonly apex: Apex,
@@ -24,7 +27,9 @@ export class Publisher {
     private readonly services: Services,
     private readonly db: Db,
     private readonly webfinger: WebFingerClient,
-  ) {}
+  ) {
+    this.postById = preparedQuery(db, (p: { id: number }) => db.selectFrom('posts').selectAll().where('id', '=', p.id));
+  }
 
   attach(bus: EventBus): void {
     bus.on('post.created', (e) => this.track(e.remote ? this.announceRemote(e.postId) : this.postCreated(e.postId)));
@@ -48,7 +53,7 @@ export class Publisher {
 
   /** The post, its space and its author, if the post may leave the server at all. */
   private async federated(postId: number): Promise<{ post: PostRow; group: ApDoc; space: Awaited<ReturnType<Services['spaces']['getById']>> } | null> {
-    const post = await this.db.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
+    const [post] = await this.postById({ id: postId });
     if (!post) return null;
     const space = await this.services.spaces.getById(post.space_id);
     if (space.visibility !== 'public') return null;
