@@ -33,6 +33,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('spaces').addColumn('approve_followers', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 }
 
-export async function down(): Promise<void> {
-  throw new Error('0010 cannot be undone: SQLite cannot drop the columns it added');
+export async function down(db: Kysely<any>): Promise<void> {
+  // Remote people and their posts go with the columns that mark them.
+  await sql`delete from reactions where member_id in (select id from members where domain is not null)`.execute(db);
+  await sql`delete from posts where ap_id is not null`.execute(db);
+  await sql`delete from members where domain is not null`.execute(db);
+  await db.schema.dropTable('post_shares').execute();
+  await db.schema.dropIndex('posts_ap_id').execute();
+  await db.schema.dropIndex('members_actor_iri').execute();
+  await db.schema.dropIndex('members_domain').execute();
+  for (const column of ['ap_id', 'ap_url', 'share_count']) await db.schema.alterTable('posts').dropColumn(column).execute();
+  for (const column of ['domain', 'actor_iri', 'profile_url', 'avatar_url', 'header_file', 'approve_followers']) {
+    await db.schema.alterTable('members').dropColumn(column).execute();
+  }
+  for (const column of ['remote_posts', 'approve_followers']) await db.schema.alterTable('spaces').dropColumn(column).execute();
 }

@@ -48,12 +48,19 @@ export class ActorDirectory {
     return this.config.community.handle;
   }
 
-  /** The local actor behind a name, or null (unknown, members-only space, or not active). */
-  async find(rawName: string): Promise<LocalActor | null> {
+  /** The public space whose actor has this name, if any (no member lookup). */
+  async findSpace(rawName: string): Promise<SpaceRow | null> {
     const name = rawName.toLowerCase();
     const spaces = await this.services.spaces.listAll();
     const space = name === this.config.community.handle ? spaces.find((s) => s.slug === 'general') : spaces.find((s) => s.slug === name && s.slug !== 'general');
-    if (space) return space.visibility === 'public' ? { kind: 'space', name, space, community: space.slug === 'general' } : null;
+    return space?.visibility === 'public' ? space : null;
+  }
+
+  /** The local actor behind a name, or null (unknown, members-only space, or not active). */
+  async find(rawName: string): Promise<LocalActor | null> {
+    const name = rawName.toLowerCase();
+    const space = await this.findSpace(name);
+    if (space) return { kind: 'space', name, space, community: space.slug === 'general' };
     const member = await this.services.members.findByHandle(name);
     if (!member || member.domain !== null || member.status !== 'active') return null;
     return { kind: 'member', name, member };

@@ -3,6 +3,7 @@ import { DomainError, forbidden } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
 import type { FederationBlockRow } from './federation.table.js';
+import { hostOf } from './host.js';
 
 export interface PolicyConfig {
   mode: 'blocklist' | 'allowlist';
@@ -16,13 +17,6 @@ function matches(host: string, pattern: string): boolean {
   return host === pattern || host.endsWith(`.${pattern}`);
 }
 
-export const hostOf = (iri: string): string | null => {
-  try {
-    return new URL(iri).host.toLowerCase();
-  } catch {
-    return null;
-  }
-};
 
 /**
  * Who we talk to: the config's blocklist or allowlist, plus the blocks admins add from

@@ -75,9 +75,9 @@ export function federationRoutes(d: FederationRouteDeps): Router {
 
   // A space's actor seen in a browser: its page is the space (the community's, the home page).
   router.get('/@:actor', async (req, res, next) => {
-    const local = await actors.find(String(req.params.actor)).catch(() => null);
-    if (local?.kind !== 'space') return next();
-    res.redirect(303, local.community ? '/' : `/s/${local.space.slug}`);
+    const space = await actors.findSpace(String(req.params.actor)).catch(() => null);
+    if (!space) return next();
+    res.redirect(303, space.slug === 'general' ? '/' : `/s/${space.slug}`);
   });
 
   for (const name of ['followers', 'following', 'outbox'] as const) {

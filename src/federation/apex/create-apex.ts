@@ -2,7 +2,7 @@ import ActivitypubExpress, { type Apex, type ApDoc } from 'activitypub-express';
 import { logger } from '../../core/logger.js';
 import { signRequest } from '../http-signatures.js';
 import type { FederationPolicy } from '../policy.js';
-import { hostOf } from '../policy.js';
+import { hostOf } from '../host.js';
 import type { SafeFetcher } from '../safe-fetch.js';
 import type { SqliteApexStore } from '../store/apex-store.js';
 import { contextLoader } from './contexts.js';

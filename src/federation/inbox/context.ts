@@ -7,7 +7,7 @@ import type { Services } from '../../services.js';
 import type { ActorDirectory, LocalActor } from '../actors.js';
 import { firstId, firstText } from '../convert.js';
 import type { FollowService } from '../follows.js';
-import { hostOf } from '../policy.js';
+import { hostOf } from '../host.js';
 
 /** What every inbox handler gets: the verified activity, who sent it, and our side. */
 export interface InboxContext {

@@ -1,8 +1,8 @@
 import type { Apex, ApDoc } from 'activitypub-express';
 import { firstId, firstText } from '../convert.js';
-import { type KeyLookup, type PublicKey, verifyRequest } from '../http-signatures.js';
+import type { KeyLookup, PublicKey } from '../http-signatures.js';
 import type { FederationPolicy } from '../policy.js';
-import { hostOf } from '../policy.js';
+import { hostOf } from '../host.js';
 import { DomainError } from '../../core/errors.js';
 
 const KEY_TYPES = new Set(['Key', 'CryptographicKey', 'sec:Key']);
@@ -52,4 +52,3 @@ export function senderKeys(apex: Apex, policy: FederationPolicy): SenderKeys {
   };
 }
 
-export { verifyRequest };

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/schema.js';
 import { type Selectable, sql } from 'kysely';
 import type { ApDeliveryQueueTable } from './store.table.js';
+import { hostOf } from '../host.js';
 
 export interface Delivery {
   address: string;
@@ -22,13 +23,6 @@ export interface QueuedDelivery {
   firstMs: number;
 }
 
-const hostOf = (address: string): string => {
-  try {
-    return new URL(address).host.toLowerCase();
-  } catch {
-    return '';
-  }
-};
 
 /** Live (not given up), due now, and not leased by a sender that is still within its lease. */
 const due = (now: number) => sql<boolean>`failed_ms is null and after_ms <= ${now} and (leased_until_ms is null or leased_until_ms <= ${now})`;
@@ -46,7 +40,7 @@ export class DeliveryQueue {
     if (list.length === 0) return undefined;
     await this.db
       .insertInto('ap_delivery_queue')
-      .values(list.map((address) => ({ address, host: hostOf(address), actor_id: actorId, signing_key: signingKey, body, attempt: 0, after_ms: now, first_ms: now })))
+      .values(list.map((address) => ({ address, host: hostOf(address) ?? '', actor_id: actorId, signing_key: signingKey, body, attempt: 0, after_ms: now, first_ms: now })))
       .execute();
     return true;
   }
@@ -73,7 +67,7 @@ export class DeliveryQueue {
     await this.db
       .insertInto('ap_delivery_queue')
       .values({
-        address: delivery.address, host: hostOf(delivery.address), actor_id: delivery.actorId, signing_key: delivery.signingKey,
+        address: delivery.address, host: hostOf(delivery.address) ?? '', actor_id: delivery.actorId, signing_key: delivery.signingKey,
         body: delivery.body, attempt: delivery.attempt, after_ms: after, first_ms: after,
       })
       .execute();
