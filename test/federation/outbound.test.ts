@@ -49,6 +49,11 @@ describe('what members’ actions send to other servers', () => {
     const announce = of('Announce')[0]!;
     expect(announce.body.actor).to.equal(`${h.url}/@bikeshop`);
     expect(announce.body.object.id).to.equal(create.body.id);
+    // Mastodon fetches an announced activity by its id to show the boost: it is public.
+    const fetched: any = await (await fetch(create.body.id, { headers: { accept: 'application/activity+json' } })).json();
+    expect(fetched).to.include({ id: create.body.id, type: 'Create', actor: `${h.url}/@ana` });
+    expect(fetched.object.id).to.equal(`${h.url}/p/${post.id}`);
+    expect(JSON.stringify(fetched)).not.to.match(/_meta|privateKey/);
     // Signed the way Mastodon checks: the member's key, (request-target) host date digest.
     const anaKey: any = await (await fetch(`${h.url}/@ana`, { headers: { accept: 'application/activity+json' } })).json();
     expect(String(create.headers.signature)).to.match(/headers="\(request-target\) host date digest/);
