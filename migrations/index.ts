@@ -11,6 +11,7 @@ import * as m0009 from './0009_activitypub_store.js';
 import * as m0010 from './0010_remote_members_and_posts.js';
 import * as m0011 from './0011_federation_follows_and_blocks.js';
 import * as m0012 from './0012_reports.js';
+import * as m0013 from './0013_ledger.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_remote_members_and_posts': m0010,
   '0011_federation_follows_and_blocks': m0011,
   '0012_reports': m0012,
+  '0013_ledger': m0013,
 };

@@ -125,6 +125,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
     setupPath: () => (setupToken ? `/setup?token=${setupToken}` : null),
     close: async () => {
       await federation?.stop();
+      await services.earning.idle();
       await database.close();
     },
   };

@@ -21,6 +21,19 @@ export interface Config {
     signups_per_ip: number;
   };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
+  economy: {
+    enabled: boolean;
+    currency_name: string;
+    currency_plural: string;
+    symbol: string;
+    /** Most a member can earn in one day, over all rules. */
+    daily_cap: number;
+    gifts: boolean;
+    expert_threshold: number;
+    earn: Record<EarnRule, number>;
+    /** Most a member can earn from one rule in one day. */
+    cap: Record<EarnRule, number>;
+  };
   federation: {
     enabled: boolean;
     mode: 'blocklist' | 'allowlist';
@@ -32,6 +45,12 @@ export interface Config {
     delivery_per_host: number;
   };
 }
+
+/** What members earn currency for; amounts and daily caps per rule are in [economy.earn] and [economy.cap]. */
+export const EARN_RULES = [
+  'post', 'reply', 'reaction_received', 'accepted_answer', 'event_attended', 'idea_shipped', 'story_published', 'invite_accepted',
+] as const;
+export type EarnRule = (typeof EARN_RULES)[number];
 
 /** One line, naming the key and what is allowed: main prints it and exits. */
 export class ConfigError extends Error {
@@ -47,11 +66,24 @@ type Kind =
   | { type: 'domains' };
 
 interface Field {
-  section: keyof Config;
+  /** A top-level table, or a nested one written with a dot ("economy.earn"). */
+  section: string;
   key: string;
   kind: Kind;
   default: string | number | boolean | string[];
 }
+
+/** Default amount and daily cap per rule: small, steady rewards for taking part. */
+const EARN_DEFAULTS: Record<EarnRule, [number, number]> = {
+  post: [5, 25],
+  reply: [2, 20],
+  reaction_received: [1, 20],
+  accepted_answer: [10, 50],
+  event_attended: [10, 30],
+  idea_shipped: [20, 40],
+  story_published: [15, 30],
+  invite_accepted: [10, 50],
+};
 
 const FIELDS: Field[] = [
   { section: 'server', key: 'url', kind: { type: 'url' }, default: 'http://localhost:8080' },
@@ -76,6 +108,15 @@ const FIELDS: Field[] = [
   { section: 'limits', key: 'login_attempts_per_account', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
   { section: 'limits', key: 'signups_per_ip', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
   { section: 'log', key: 'level', kind: { type: 'enum', values: ['debug', 'info', 'warn', 'error'] }, default: 'info' },
+  { section: 'economy', key: 'enabled', kind: { type: 'bool' }, default: true },
+  { section: 'economy', key: 'currency_name', kind: { type: 'string', pattern: /^.{1,40}$/u, patternHelp: '1 to 40 characters' }, default: 'point' },
+  { section: 'economy', key: 'currency_plural', kind: { type: 'string', pattern: /^.{1,40}$/u, patternHelp: '1 to 40 characters' }, default: 'points' },
+  { section: 'economy', key: 'symbol', kind: { type: 'string', maxLength: 8 }, default: '★' },
+  { section: 'economy', key: 'daily_cap', kind: { type: 'int', min: 0, max: 1_000_000 }, default: 100 },
+  { section: 'economy', key: 'gifts', kind: { type: 'bool' }, default: true },
+  { section: 'economy', key: 'expert_threshold', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 50 },
+  ...EARN_RULES.map((key): Field => ({ section: 'economy.earn', key, kind: { type: 'int', min: 0, max: 100_000 }, default: EARN_DEFAULTS[key][0] })),
+  ...EARN_RULES.map((key): Field => ({ section: 'economy.cap', key, kind: { type: 'int', min: 0, max: 1_000_000 }, default: EARN_DEFAULTS[key][1] })),
   { section: 'federation', key: 'enabled', kind: { type: 'bool' }, default: true },
   { section: 'federation', key: 'mode', kind: { type: 'enum', values: ['blocklist', 'allowlist'] }, default: 'blocklist' },
   { section: 'federation', key: 'blocked_domains', kind: { type: 'domains' }, default: [] },
@@ -88,7 +129,7 @@ const FIELDS: Field[] = [
 
 const DOMAIN_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
-export const envName = (section: string, key: string): string => `HEARTH_${section}_${key}`.toUpperCase();
+export const envName = (section: string, key: string): string => `HEARTH_${section.replace(/\./g, '_')}_${key}`.toUpperCase();
 
 function describe(kind: Kind): string {
   switch (kind.type) {
@@ -182,9 +223,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
 }
 
 /** Validates a parsed TOML document plus environment overrides. Exported for tests. */
-export function buildConfig(doc: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Config {
+export function buildConfig(rawDoc: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Config {
   const known = new Map(FIELDS.map((f) => [`${f.section}.${f.key}`, f]));
-  const sections = new Set(FIELDS.map((f) => f.section as string));
+  const sections = new Set(FIELDS.map((f) => f.section));
+  const doc = flattenSections(rawDoc, sections);
   for (const [section, value] of Object.entries(doc)) {
     if (!sections.has(section)) {
       throw new ConfigError(`config: unknown section [${section}]; allowed: ${[...sections].join(', ')}`);
@@ -205,14 +247,39 @@ export function buildConfig(doc: Record<string, unknown>, env: NodeJS.ProcessEnv
     const fileValue = (doc[field.section] as Record<string, unknown> | undefined)?.[field.key];
     const value =
       fromEnv !== undefined ? coerce(field, fromEnv, true) : fileValue !== undefined ? coerce(field, fileValue, false) : field.default;
-    (out[field.section] ??= {})[field.key] = value;
+    const [top, sub] = field.section.split('.') as [string, string | undefined];
+    const table = (out[top] ??= {});
+    if (sub) ((table[sub] ??= {}) as Record<string, unknown>)[field.key] = value;
+    else table[field.key] = value;
   }
   const config = out as unknown as Config;
   // With no explicit public URL, a changed port should still print working links.
-  const urlGiven = env[envName('server', 'url')] !== undefined || (doc.server as Record<string, unknown> | undefined)?.url !== undefined;
+  const urlGiven = env[envName('server', 'url')] !== undefined || (rawDoc.server as Record<string, unknown> | undefined)?.url !== undefined;
   if (!urlGiven) config.server.url = `http://localhost:${config.server.port}`;
   config.server.data_dir = path.resolve(config.server.data_dir);
   return config;
+}
+
+/** [economy.earn] arrives as doc.economy.earn: lift known nested tables to sections of their own. */
+function flattenSections(doc: Record<string, unknown>, sections: Set<string>): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [section, value] of Object.entries(doc)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      flat[section] = value;
+      continue;
+    }
+    const own: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (sections.has(`${section}.${key}`)) {
+        if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) throw new ConfigError(`config: ${section}.${key} must be a [${section}.${key}] table`);
+        flat[`${section}.${key}`] = inner;
+      } else {
+        own[key] = inner;
+      }
+    }
+    flat[section] = own;
+  }
+  return flat;
 }
 
 /** The defaults, for tests and tools that need a config without a file or environment. */

@@ -12,6 +12,8 @@ import type { Db } from './db/schema.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { ReportService } from './moderation/report.service.js';
 import { RemoteService } from './community/remote.service.js';
+import { EarningService } from './rewards/earning.service.js';
+import { LedgerService } from './rewards/ledger.service.js';
 
 export interface Services {
   bus: EventBus;
@@ -25,6 +27,8 @@ export interface Services {
   moderation: ModerationService;
   remote: RemoteService;
   reports: ReportService;
+  ledger: LedgerService;
+  earning: EarningService;
 }
 
 export interface ServiceOptions {
@@ -50,8 +54,11 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   const posts = new PostService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars }));
   const reactions = new ReactionService(db, bus, posts);
   const moderation = new ModerationService(db, bus, posts, sessions);
+  const ledger = new LedgerService(db);
+  const earning = new EarningService(db, ledger, () => config.economy);
+  earning.attach(bus);
   return {
-    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation,
+    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning,
     remote: new RemoteService(db, bus),
     reports: new ReportService(db, bus),
   };

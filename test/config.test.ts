@@ -21,6 +21,16 @@ describe('configuration', () => {
     expect(() => buildConfig({}, { HEARTH_FEDERATION_MODE: 'everyone' })).to.throw(ConfigError, /federation\.mode .* must be one of blocklist, allowlist/);
   });
 
+  it('reads nested tables such as [economy.earn], with HEARTH_ECONOMY_EARN_POST overriding', () => {
+    const c = buildConfig({ economy: { currency_name: 'cup of coffee', currency_plural: 'cups of coffee', symbol: '☕', earn: { post: 3 } } }, { HEARTH_ECONOMY_EARN_REPLY: '7' });
+    expect(c.economy.currency_plural).to.equal('cups of coffee');
+    expect(c.economy.earn.post).to.equal(3);
+    expect(c.economy.earn.reply).to.equal(7);
+    expect(c.economy.cap.post).to.equal(25);
+    expect(() => buildConfig({ economy: { earn: { posting: 3 } } })).to.throw(ConfigError, /unknown key economy\.earn\.posting/);
+    expect(() => buildConfig({ economy: { earn: 3 } })).to.throw(ConfigError, /economy\.earn must be a \[economy\.earn\] table/);
+  });
+
   it('uses defaults when no file exists at the default path', () => {
     const c = buildConfig({}, {});
     expect(c.server.port).to.equal(8080);
@@ -75,8 +85,9 @@ describe('config.example.toml', () => {
     const text = readFileSync(path.join(import.meta.dirname, '..', 'config.example.toml'), 'utf8');
     const doc = parse(text) as Record<string, Record<string, unknown>>;
     for (const field of configFields()) {
-      expect(doc[field.section], `[${field.section}] in config.example.toml`).to.be.an('object');
-      expect(doc[field.section]![field.key], `${field.section}.${field.key}`).to.deep.equal(field.default);
+      const table = field.section.split('.').reduce<any>((t, part) => t?.[part], doc);
+      expect(table, `[${field.section}] in config.example.toml`).to.be.an('object');
+      expect(table[field.key], `${field.section}.${field.key}`).to.deep.equal(field.default);
     }
     expect(() => buildConfig(doc, {})).not.to.throw();
   });

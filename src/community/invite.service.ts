@@ -31,8 +31,8 @@ export class InviteService {
       .executeTakeFirstOrThrow();
   }
 
-  /** Uses up one use of a code inside the caller's transaction, or throws a field error. */
-  async consume(trx: DbOrTx, code: string): Promise<void> {
+  /** Uses up one use of a code inside the caller's transaction and says who made it, or throws a field error. */
+  async consume(trx: DbOrTx, code: string): Promise<number> {
     const result = await trx
       .updateTable('invites')
       .set((eb) => ({ uses: eb('uses', '+', 1) }))
@@ -46,6 +46,8 @@ export class InviteService {
       errors.add('inviteCode', 'That invite code is not valid, used up or expired.');
       errors.throwIfAny();
     }
+    const invite = await trx.selectFrom('invites').select('created_by').where('code', '=', code).executeTakeFirstOrThrow();
+    return invite.created_by;
   }
 
   list(): Promise<InviteRow[]> {

@@ -56,17 +56,18 @@ export class MemberService {
     errors.throwIfAny();
 
     const passwordHash = await this.deps.hasher.hash(input.password);
+    let invitedBy: number | undefined;
     const member = await this.deps.db.transaction().execute(async (trx) => {
       if (await this.handleTaken(handle, trx)) throw new DomainError('handle_taken', 409, 'That handle is already taken.');
       let status: MemberStatus = mode === 'approval' ? 'pending' : 'active';
       if (inviteCode) {
         // A valid invite also lets its holder skip the approval queue.
-        await this.deps.invites.consume(trx, inviteCode);
+        invitedBy = await this.deps.invites.consume(trx, inviteCode);
         status = 'active';
       }
       return this.insert(trx, { handle, displayName, passwordHash, role: 'member', status });
     });
-    this.deps.bus.emit('member.joined', { memberId: member.id, status: member.status === 'pending' ? 'pending' : 'active' });
+    this.deps.bus.emit('member.joined', { memberId: member.id, status: member.status === 'pending' ? 'pending' : 'active', invitedBy });
     return member;
   }
 

@@ -7,7 +7,7 @@ import { logger } from './logger.js';
  * services, so a failing subscriber never fails or rolls back a member's action.
  */
 export interface DomainEvents {
-  'member.joined': { memberId: number; status: 'active' | 'pending' };
+  'member.joined': { memberId: number; status: 'active' | 'pending'; invitedBy?: number };
   'member.approved': { memberId: number; by: number };
   'member.updated': { memberId: number };
   'member.role_changed': { memberId: number; from: Role; to: Role; by: number };

@@ -13,6 +13,7 @@ import type {
 } from '../federation/store/store.table.js';
 import type { FederationBlockTable, FollowRequestTable, RemoteBlockTable } from '../federation/federation.table.js';
 import type { ModerationLogTable, ReportTable } from '../moderation/moderation.table.js';
+import type { LedgerBalanceTable, LedgerEntryTable } from '../rewards/ledger.table.js';
 
 /** Every table, as kysely sees it. Each module owns its `*.table.ts`. */
 export interface Database {
@@ -36,6 +37,8 @@ export interface Database {
   federation_blocks: FederationBlockTable;
   remote_blocks: RemoteBlockTable;
   reports: ReportTable;
+  ledger_entries: LedgerEntryTable;
+  ledger_balances: LedgerBalanceTable;
 }
 
 export type Db = Kysely<Database>;

@@ -127,13 +127,25 @@ export class ModerationService {
     return member;
   }
 
-  private async log(trx: DbOrTx, actorId: number, action: string, t: { member?: number; post?: number; reason?: string; details?: string }): Promise<void> {
-    await trx
-      .insertInto('moderation_log')
-      .values({
-        actor_id: actorId, action, target_member_id: t.member ?? null, target_post_id: t.post ?? null,
-        reason: t.reason ?? '', details: t.details ?? '', created_at: nowIso(),
-      })
-      .execute();
+  private log(trx: DbOrTx, actorId: number, action: string, t: LogTarget): Promise<void> {
+    return writeModerationLog(trx, actorId, action, t);
   }
+}
+
+export interface LogTarget {
+  member?: number;
+  post?: number;
+  reason?: string;
+  details?: string;
+}
+
+/** One moderation log row, inside the caller's transaction (other modules' staff actions log here too). */
+export async function writeModerationLog(trx: DbOrTx, actorId: number, action: string, t: LogTarget): Promise<void> {
+  await trx
+    .insertInto('moderation_log')
+    .values({
+      actor_id: actorId, action, target_member_id: t.member ?? null, target_post_id: t.post ?? null,
+      reason: t.reason ?? '', details: t.details ?? '', created_at: nowIso(),
+    })
+    .execute();
 }

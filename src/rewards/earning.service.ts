@@ -1,0 +1,111 @@
+import type { Config, EarnRule } from '../config.js';
+import type { EventBus } from '../core/event-bus.js';
+import { logger } from '../core/logger.js';
+import { nowIso } from '../core/time.js';
+import type { Db } from '../db/schema.js';
+import { ISSUING, type LedgerService, wallet } from './ledger.service.js';
+import type { LedgerEntryRow } from './ledger.table.js';
+
+const REASONS: Record<EarnRule, string> = {
+  post: 'Started a thread',
+  reply: 'Replied in a thread',
+  reaction_received: 'Someone reacted to your post',
+  accepted_answer: 'Your answer was accepted',
+  event_attended: 'Attended an event',
+  idea_shipped: 'Your idea shipped',
+  story_published: 'Your story was published',
+  invite_accepted: 'Someone joined with your invite',
+};
+
+/**
+ * Pays members for taking part, from domain events: no other module calls it. Each award
+ * names its source (post:12, reaction:12:7...) so an event pays once; daily caps apply
+ * per rule and overall; removed or deleted content takes its awards back. Nobody earns
+ * from their own reactions; reactions and replies from other servers count once per
+ * remote person.
+ */
+export class EarningService {
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: LedgerService,
+    private readonly economy: () => Config['economy'],
+  ) {}
+
+  attach(bus: EventBus): void {
+    bus.on('post.created', (e) => this.track(this.postCreated(e.postId, e.authorId, e.parentId)));
+    bus.on('reaction.added', (e) => this.track(this.reacted(e.postId, e.memberId, e.authorId)));
+    bus.on('post.removed', (e) => this.track(this.takeBack(e.postId, 'The post was removed by a moderator')));
+    bus.on('post.deleted', (e) => this.track(this.takeBack(e.postId, 'The post was deleted')));
+    bus.on('member.joined', (e) => {
+      if (e.invitedBy !== undefined) this.track(this.award(e.invitedBy, 'invite_accepted', `invite:${e.memberId}`));
+    });
+  }
+
+  /** Resolves when every award started so far is written (tests and shutdown wait on it). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    const p: Promise<unknown> = work.catch((err) => logger.error('economy: could not apply an award', err)).finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  /** Credits a rule's amount to a local member, within the day's caps; null when nothing is due. */
+  async award(memberId: number, rule: EarnRule, source: string, reason = REASONS[rule]): Promise<LedgerEntryRow | null> {
+    const economy = this.economy();
+    const amount = economy.earn[rule];
+    if (!economy.enabled || amount <= 0) return null;
+    return this.db.transaction().execute(async (trx) => {
+      const member = await trx.selectFrom('members').select(['domain', 'status']).where('id', '=', memberId).executeTakeFirst();
+      if (!member || member.domain !== null || member.status !== 'active') return null;
+      const day = nowIso().slice(0, 10);
+      const earned = await trx
+        .selectFrom('ledger_entries')
+        .select((eb) => [
+          eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('all'),
+          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when('rule', '=', rule).then(eb.ref('amount')).else(0).end()), eb.lit(0)).as('rule'),
+        ])
+        .where('member_id', '=', memberId)
+        .where('day', '=', day)
+        .where('kind', '=', 'award')
+        .executeTakeFirstOrThrow();
+      const due = Math.min(amount, economy.cap[rule] - Number(earned.rule), economy.daily_cap - Number(earned.all));
+      if (due <= 0) return null;
+      return this.ledger.record(trx, { debit: ISSUING, credit: wallet(memberId), amount: due, kind: 'award', rule, source, reason, memberId });
+    });
+  }
+
+  private async postCreated(postId: number, authorId: number, parentId: number | null): Promise<void> {
+    await this.award(authorId, parentId === null ? 'post' : 'reply', `post:${postId}`);
+    if (parentId === null) return;
+    // A reply from another server is engagement the parent's author earned, once per person.
+    const author = await this.db.selectFrom('members').select('domain').where('id', '=', authorId).executeTakeFirst();
+    if (author?.domain == null) return;
+    const parent = await this.db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
+    if (parent && parent.author_id !== authorId) {
+      await this.award(parent.author_id, 'reaction_received', `remote-reply:${parentId}:${authorId}`, 'Someone on another server replied to your post');
+    }
+  }
+
+  private async reacted(postId: number, reactorId: number, authorId: number): Promise<void> {
+    if (reactorId === authorId) return;
+    // One award per person and post, whatever the kind and however often it is toggled.
+    await this.award(authorId, 'reaction_received', `reaction:${postId}:${reactorId}`);
+  }
+
+  /** Removed or deleted content takes back what it earned: its own award and the reactions to it. */
+  private async takeBack(postId: number, reason: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const sources = await trx
+        .selectFrom('ledger_entries')
+        .select('source')
+        .where('kind', '=', 'award')
+        .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`)]))
+        .execute();
+      for (const { source } of sources) if (source) await this.ledger.reverse(trx, source, reason);
+    });
+  }
+}

@@ -1,0 +1,206 @@
+import { sql } from 'kysely';
+import { cleanText } from '../community/member.rules.js';
+import { type Actor, atLeast } from '../community/roles.js';
+import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
+import { nowIso } from '../core/time.js';
+import type { Db, DbOrTx } from '../db/schema.js';
+import { writeModerationLog } from '../moderation/moderation.service.js';
+import type { EntryKind, LedgerEntryRow } from './ledger.table.js';
+
+/** The community's side of every movement: currency is issued from here and comes back here. */
+export const ISSUING = 'community:issuing';
+/** Where redeemed currency goes: spent on rewards, out of circulation. */
+export const REDEMPTIONS = 'community:redemptions';
+export const wallet = (memberId: number): string => `member:${memberId}`;
+
+export interface Movement {
+  debit: string;
+  credit: string;
+  amount: number;
+  kind: EntryKind;
+  reason: string;
+  rule?: string | null;
+  source?: string | null;
+  memberId: number | null;
+  actorId?: number | null;
+  reverses?: number | null;
+}
+
+export interface LedgerTotals {
+  issued: number;
+  redeemed: number;
+  outstanding: number;
+  topEarners: { memberId: number; handle: string; displayName: string; balance: number }[];
+}
+
+const REASON_MAX = 300;
+const PAGE = 50;
+
+/**
+ * The currency ledger, kept like a small bank's: append-only double entry. Every
+ * movement is one entry debiting one account and crediting another, written with the
+ * two balances it changes in one transaction; wallets can never go below zero (the
+ * database refuses it). Balances are a cache that `audit()` proves equal to the entries.
+ */
+export class LedgerService {
+  constructor(private readonly db: Db) {}
+
+  /** Writes one movement inside the caller's transaction. A duplicate `source` answers null. */
+  async record(trx: DbOrTx, m: Movement): Promise<LedgerEntryRow | null> {
+    if (!Number.isSafeInteger(m.amount) || m.amount <= 0) throw new DomainError('invalid_amount', 422, 'The amount must be a whole number above zero.');
+    const now = nowIso();
+    const entry = await trx
+      .insertInto('ledger_entries')
+      .values({
+        debit: m.debit, credit: m.credit, amount: m.amount, kind: m.kind, rule: m.rule ?? null, reason: m.reason.slice(0, REASON_MAX),
+        source: m.source ?? null, member_id: m.memberId, actor_id: m.actorId ?? null, reverses: m.reverses ?? null, day: now.slice(0, 10), created_at: now,
+      })
+      .onConflict((oc) => oc.column('source').where('source', 'is not', null).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!entry) return null;
+    await this.move(trx, m.debit, -m.amount);
+    await this.move(trx, m.credit, m.amount);
+    return entry;
+  }
+
+  private async move(trx: DbOrTx, account: string, delta: number): Promise<void> {
+    try {
+      // SQLite checks a row's CHECK constraints before an upsert's conflict clause, so a
+      // withdrawal is an UPDATE (the wallet must exist and stay at or above zero).
+      if (delta < 0) {
+        const r = await trx.updateTable('ledger_balances').set((eb) => ({ balance: eb('balance', '+', delta) })).where('account', '=', account).executeTakeFirst();
+        if (Number(r.numUpdatedRows) > 0) return;
+      }
+      await trx
+        .insertInto('ledger_balances')
+        .values({ account, balance: delta })
+        .onConflict((oc) => oc.column('account').doUpdateSet((eb) => ({ balance: eb('ledger_balances.balance', '+', delta) })))
+        .execute();
+    } catch (err) {
+      if (String(err).includes('ledger_wallet_not_negative')) throw new DomainError('insufficient', 409, 'There is not enough in the wallet for that.');
+      throw err;
+    }
+  }
+
+  async balance(account: string, db: DbOrTx = this.db): Promise<number> {
+    const row = await db.selectFrom('ledger_balances').select('balance').where('account', '=', account).executeTakeFirst();
+    return row?.balance ?? 0;
+  }
+
+  /** A member's history, newest first, a page at a time (`before` is an entry id). */
+  async history(memberId: number, before?: number): Promise<{ items: (LedgerEntryRow & { signed: number })[]; next: number | null }> {
+    let q = this.db.selectFrom('ledger_entries').selectAll().where('member_id', '=', memberId).orderBy('id', 'desc').limit(PAGE + 1);
+    if (before) q = q.where('id', '<', before);
+    const rows = await q.execute();
+    const items = rows.slice(0, PAGE).map((r) => ({ ...r, signed: r.credit === wallet(memberId) ? r.amount : -r.amount }));
+    return { items, next: rows.length > PAGE ? items[items.length - 1]!.id : null };
+  }
+
+  /**
+   * Takes an award back (content removed, deleted): a new entry in the other direction,
+   * at most what the wallet still holds, since a wallet never goes below zero.
+   */
+  async reverse(trx: DbOrTx, source: string, reason: string): Promise<LedgerEntryRow | null> {
+    const original = await trx.selectFrom('ledger_entries').selectAll().where('source', '=', source).executeTakeFirst();
+    if (!original || original.kind !== 'award' || original.member_id === null) return null;
+    const already = await trx.selectFrom('ledger_entries').select('id').where('reverses', '=', original.id).executeTakeFirst();
+    if (already) return null;
+    const amount = Math.min(original.amount, await this.balance(original.credit, trx));
+    if (amount <= 0) return null;
+    return this.record(trx, {
+      debit: original.credit, credit: original.debit, amount, kind: 'reversal', rule: original.rule, reason,
+      source: `reversal:${source}`, memberId: original.member_id, reverses: original.id,
+    });
+  }
+
+  /** An admin adds (positive) or takes (negative) currency, with a reason in the moderation log. */
+  async adjust(admin: Actor, memberId: number, amount: number, rawReason: string): Promise<LedgerEntryRow> {
+    if (!atLeast(admin.role, 'admin')) throw forbidden('Only admins can grant or deduct currency.');
+    const reason = cleanText(rawReason);
+    const errors = new FieldErrors();
+    if (!Number.isSafeInteger(amount) || amount === 0) errors.add('amount', 'Give a whole number, positive to grant or negative to deduct.');
+    if (!reason) errors.add('reason', 'Say why: the reason is kept in the moderation log.');
+    errors.throwIfAny();
+    return this.db.transaction().execute(async (trx) => {
+      const member = await trx.selectFrom('members').select(['id', 'domain']).where('id', '=', memberId).executeTakeFirst();
+      if (!member || member.domain !== null) throw notFound('That member');
+      const grant = amount > 0;
+      const entry = await this.record(trx, {
+        debit: grant ? ISSUING : wallet(memberId), credit: grant ? wallet(memberId) : ISSUING, amount: Math.abs(amount),
+        kind: grant ? 'grant' : 'deduction', reason, memberId, actorId: admin.id,
+      });
+      await writeModerationLog(trx, admin.id, grant ? 'economy.grant' : 'economy.deduct', { member: memberId, reason, details: String(Math.abs(amount)) });
+      return entry!;
+    });
+  }
+
+  /** One member gives another some of theirs (when the owner allows gifts). */
+  async gift(from: Actor, toMemberId: number, amount: number, rawNote: string): Promise<LedgerEntryRow> {
+    const errors = new FieldErrors();
+    if (!Number.isSafeInteger(amount) || amount <= 0) errors.add('amount', 'Give a whole number above zero.');
+    if (toMemberId === from.id) errors.add('to', 'You cannot give to yourself.');
+    errors.throwIfAny();
+    return this.db.transaction().execute(async (trx) => {
+      const to = await trx.selectFrom('members').select(['id', 'domain', 'status']).where('id', '=', toMemberId).executeTakeFirst();
+      if (!to || to.domain !== null || to.status !== 'active') throw notFound('That member');
+      const entry = await this.record(trx, {
+        debit: wallet(from.id), credit: wallet(toMemberId), amount, kind: 'gift', reason: cleanText(rawNote) || 'A gift', memberId: toMemberId, actorId: from.id,
+      });
+      return entry!;
+    });
+  }
+
+  /** Issued, redeemed and outstanding, and the members holding the most. */
+  async totals(): Promise<LedgerTotals> {
+    const issuedRow = await this.balance(ISSUING);
+    const redeemed = await this.balance(REDEMPTIONS);
+    const wallets = await this.db
+      .selectFrom('ledger_balances')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('balance'), eb.lit(0)).as('n'))
+      .where('account', 'like', 'member:%')
+      .executeTakeFirstOrThrow();
+    const top = await this.db
+      .selectFrom('ledger_balances as b')
+      .innerJoin('members as m', (j) => j.on(sql<boolean>`b.account = 'member:' || m.id`))
+      .select(['m.id as memberId', 'm.handle', 'm.display_name as displayName', 'b.balance'])
+      .orderBy('b.balance', 'desc')
+      .limit(10)
+      .execute();
+    return { issued: -issuedRow, redeemed, outstanding: Number(wallets.n), topEarners: top.filter((t) => t.balance > 0) };
+  }
+
+  /**
+   * The proof that balances are only a cache: every account's cached balance against the
+   * sum of its entries, and the sum over all accounts (zero in double entry).
+   */
+  async audit(): Promise<{ mismatches: { account: string; cached: number; computed: number }[]; total: number }> {
+    const computed = await this.db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('ledger_entries')
+          .select(['credit as account', 'amount as delta'])
+          .unionAll(eb.selectFrom('ledger_entries').select(['debit as account', (e) => e.neg(e.ref('amount')).as('delta')]))
+          .as('moves'),
+      )
+      .select(['account', (eb) => eb.fn.sum<number>('delta').as('balance')])
+      .groupBy('account')
+      .execute();
+    const cached = new Map((await this.db.selectFrom('ledger_balances').selectAll().execute()).map((b) => [b.account, b.balance]));
+    const mismatches: { account: string; cached: number; computed: number }[] = [];
+    let total = 0;
+    for (const row of computed) {
+      const sum = Number(row.balance);
+      total += sum;
+      if ((cached.get(row.account) ?? 0) !== sum) mismatches.push({ account: row.account, cached: cached.get(row.account) ?? 0, computed: sum });
+      cached.delete(row.account);
+    }
+    for (const [account, balance] of cached) if (balance !== 0) mismatches.push({ account, cached: balance, computed: 0 });
+    return { mismatches, total };
+  }
+
+  /** Every entry, oldest first, for the CSV export. */
+  entries(afterId = 0, limit = 5000): Promise<LedgerEntryRow[]> {
+    return this.db.selectFrom('ledger_entries').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  }
+}
