@@ -17,6 +17,7 @@ import { errorHandler, notFoundHandler } from './web/errors.js';
 import { memberRoutes } from './web/member.routes.js';
 import { federationWebRoutes } from './web/federation.routes.js';
 import { remoteAvatarRoutes } from './web/remote-avatar.js';
+import { economyRoutes } from './web/economy.routes.js';
 import { createRenderer } from './web/render.js';
 import { SessionCookies } from './web/session.js';
 import { setupRoutes } from './web/setup.routes.js';
@@ -112,6 +113,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(adminRoutes(ctx));
   app.use(federationWebRoutes(ctx));
   app.use(remoteAvatarRoutes(ctx));
+  app.use(economyRoutes(ctx));
   app.use(communityRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(render, { maxBodyKb: config.limits.max_body_kb, avatarMaxKb: config.limits.avatar_max_kb }));

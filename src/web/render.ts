@@ -29,6 +29,8 @@ export interface PageGlobals {
   /** address: how the fediverse follows the community (@handle@host), null when federation is off. */
   community: { name: string; handle: string; description: string; rulesHtml: string; address: string | null };
   membershipMode: string;
+  /** The currency, named in the community's words; null when the economy is off. */
+  economy: { name: string; plural: string; symbol: string; gifts: boolean } | null;
 }
 
 export function createRenderer(config: Config, csrf: Csrf) {
@@ -49,7 +51,15 @@ export function createRenderer(config: Config, csrf: Csrf) {
       address: config.federation.enabled ? `@${config.community.handle}@${new URL(config.server.url).host}` : null,
     },
     membershipMode: config.membership.mode,
+    economy: config.economy.enabled
+      ? { name: config.economy.currency_name, plural: config.economy.currency_plural, symbol: config.economy.symbol, gifts: config.economy.gifts }
+      : null,
   };
+  // "12 cups of coffee ☕", "1 cup of coffee ☕", "-3 cups of coffee ☕".
+  env.addFilter('currency', (amount: number) => {
+    const e = config.economy;
+    return `${amount.toLocaleString('en')} ${Math.abs(amount) === 1 ? e.currency_name : e.currency_plural}${e.symbol ? ` ${e.symbol}` : ''}`;
+  });
 
   return function render(req: Request, res: Response, template: string, data: Record<string, unknown> = {}, status = 200): void {
     const member = req.member;

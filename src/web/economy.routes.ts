@@ -1,0 +1,105 @@
+import { Router } from 'express';
+import { ValidationError, notFound } from '../core/errors.js';
+import type { WebContext } from './context.js';
+import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+
+/** The wallet (balance, history, gifts) and the admins' economy page (totals, grants, CSV). */
+export function economyRoutes(ctx: WebContext): Router {
+  const router = Router();
+  const { render, services, config } = ctx;
+  if (!config.economy.enabled) return router;
+  const { ledger } = services;
+
+  const walletPage = async (memberId: number, before?: number) => ({
+    balance: await ledger.balance(`member:${memberId}`),
+    history: await ledger.history(memberId, before),
+  });
+
+  router.get(
+    '/wallet',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res);
+      if (!member) return;
+      render(req, res, 'wallet.njk', { ...(await walletPage(member.id, cursor(req.query.before))), values: {}, errors: {}, sent: req.query.sent === '1' });
+    }),
+  );
+
+  router.post(
+    '/wallet/gift',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res);
+      if (!member) return;
+      try {
+        if (!config.economy.gifts) throw notFound('Gifts');
+        const to = await services.members.findByHandle(field(req.body, 'to'));
+        if (!to || to.domain !== null) throw new ValidationError({ to: 'There is no member with that handle.' });
+        await ledger.gift(member, to.id, amountOf(field(req.body, 'amount')), field(req.body, 'note'));
+        res.redirect(303, '/wallet?sent=1');
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'wallet.njk', err, await walletPage(member.id))) throw err;
+      }
+    }),
+  );
+
+  const adminPage = async () => ({ totals: await ledger.totals() });
+
+  router.get(
+    '/admin/economy',
+    wrap(async (req, res) => {
+      requireRole(req, 'admin');
+      render(req, res, 'admin/economy.njk', { ...(await adminPage()), values: {}, errors: {}, saved: req.query.saved === '1' });
+    }),
+  );
+
+  router.post(
+    '/admin/economy/adjust',
+    wrap(async (req, res) => {
+      const admin = requireRole(req, 'admin');
+      try {
+        const member = await services.members.findByHandle(field(req.body, 'handle'));
+        if (!member || member.domain !== null) throw new ValidationError({ handle: 'There is no member with that handle.' });
+        await ledger.adjust(admin, member.id, amountOf(field(req.body, 'amount'), true), field(req.body, 'reason'));
+        res.redirect(303, '/admin/economy?saved=1');
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'admin/economy.njk', err, await adminPage())) throw err;
+      }
+    }),
+  );
+
+  // The whole ledger as CSV, streamed in pages so a large ledger never sits in memory.
+  router.get(
+    '/admin/economy/ledger.csv',
+    wrap(async (req, res) => {
+      requireRole(req, 'admin');
+      res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="ledger.csv"' });
+      res.write('id,created_at,kind,rule,debit,credit,amount,member_id,actor_id,reverses,source,reason\n');
+      for (let after = 0; ; ) {
+        const rows = await ledger.entries(after);
+        if (!rows.length) break;
+        for (const r of rows) {
+          res.write([r.id, r.created_at, r.kind, r.rule, r.debit, r.credit, r.amount, r.member_id, r.actor_id, r.reverses, r.source, r.reason].map(csvCell).join(',') + '\n');
+        }
+        after = rows[rows.length - 1]!.id;
+      }
+      res.end();
+    }),
+  );
+  return router;
+}
+
+/** A whole amount from a form field; negative only where deductions are meant. */
+function amountOf(raw: string, allowNegative = false): number {
+  const n = /^-?\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || (!allowNegative && n <= 0) || n === 0) {
+    throw new ValidationError({ amount: allowNegative ? 'Give a whole number: positive to grant, negative to deduct.' : 'Give a whole number above zero.' });
+  }
+  return n;
+}
+
+/** Quotes a CSV cell, and defuses formulas (=, +, -, @) that spreadsheets would run. */
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) || s !== String(value) ? `"${s.replace(/"/g, '""')}"` : s;
+}
