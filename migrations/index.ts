@@ -12,6 +12,9 @@ import * as m0010 from './0010_remote_members_and_posts.js';
 import * as m0011 from './0011_federation_follows_and_blocks.js';
 import * as m0012 from './0012_reports.js';
 import * as m0013 from './0013_ledger.js';
+import * as m0014 from './0014_rewards.js';
+import * as m0015 from './0015_achievements.js';
+import * as m0016 from './0016_notifications.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0011_federation_follows_and_blocks': m0011,
   '0012_reports': m0012,
   '0013_ledger': m0013,
+  '0014_rewards': m0014,
+  '0015_achievements': m0015,
+  '0016_notifications': m0016,
 };

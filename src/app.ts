@@ -18,6 +18,8 @@ import { memberRoutes } from './web/member.routes.js';
 import { federationWebRoutes } from './web/federation.routes.js';
 import { remoteAvatarRoutes } from './web/remote-avatar.js';
 import { economyRoutes } from './web/economy.routes.js';
+import { notificationRoutes } from './web/notifications.routes.js';
+import { rewardRoutes } from './web/rewards.routes.js';
 import { createRenderer } from './web/render.js';
 import { SessionCookies } from './web/session.js';
 import { setupRoutes } from './web/setup.routes.js';
@@ -61,6 +63,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   const uploadsDir = path.join(config.server.data_dir, 'uploads');
   mkdirSync(path.join(uploadsDir, 'avatars'), { recursive: true });
   mkdirSync(path.join(uploadsDir, 'headers'), { recursive: true });
+  mkdirSync(path.join(uploadsDir, 'rewards'), { recursive: true });
 
   let setupToken: string | null = (await services.members.ownerExists()) ? null : randomBytes(24).toString('base64url');
   const ctx: WebContext = {
@@ -106,6 +109,14 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use((req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next()));
   app.use(cookies.middleware);
   app.use(csrf.verify);
+  // The bell in the header shows how many notifications a member has not read.
+  app.use((req, res, next) => {
+    if (!req.member || req.method !== 'GET') return next();
+    services.notifications.unread(req.member.id).then((n) => {
+      res.locals.unread = n;
+      next();
+    }, next);
+  });
 
   app.use(setupRoutes(ctx));
   app.use(authRoutes(ctx));
@@ -114,6 +125,8 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(federationWebRoutes(ctx));
   app.use(remoteAvatarRoutes(ctx));
   app.use(economyRoutes(ctx));
+  app.use(rewardRoutes(ctx));
+  app.use(notificationRoutes(ctx));
   app.use(communityRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(render, { maxBodyKb: config.limits.max_body_kb, avatarMaxKb: config.limits.avatar_max_kb }));
@@ -128,6 +141,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
     close: async () => {
       await federation?.stop();
       await services.earning.idle();
+      await services.notifications.idle();
       await database.close();
     },
   };

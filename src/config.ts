@@ -30,6 +30,11 @@ export interface Config {
     daily_cap: number;
     gifts: boolean;
     expert_threshold: number;
+    /** Days a voucher stays valid after a redemption. */
+    voucher_days: number;
+    /** Levels by currency earned over all time, lowest first (the first starts at 0). */
+    levels: Level[];
+    badges: BadgeRule[];
     earn: Record<EarnRule, number>;
     /** Most a member can earn from one rule in one day. */
     cap: Record<EarnRule, number>;
@@ -52,6 +57,21 @@ export const EARN_RULES = [
 ] as const;
 export type EarnRule = (typeof EARN_RULES)[number];
 
+/** A level members reach once they have earned `from` over all time. */
+export interface Level {
+  name: string;
+  from: number;
+}
+
+/** A badge given once, automatically, when a member has done `rule` `count` times. */
+export interface BadgeRule {
+  id: string;
+  name: string;
+  description: string;
+  rule: EarnRule;
+  count: number;
+}
+
 /** One line, naming the key and what is allowed: main prints it and exits. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -63,14 +83,16 @@ type Kind =
   | { type: 'int'; min: number; max: number }
   | { type: 'bool' }
   | { type: 'enum'; values: readonly string[] }
-  | { type: 'domains' };
+  | { type: 'domains' }
+  | { type: 'levels' }
+  | { type: 'badges' };
 
 interface Field {
   /** A top-level table, or a nested one written with a dot ("economy.earn"). */
   section: string;
   key: string;
   kind: Kind;
-  default: string | number | boolean | string[];
+  default: string | number | boolean | string[] | Level[] | BadgeRule[];
 }
 
 /** Default amount and daily cap per rule: small, steady rewards for taking part. */
@@ -115,6 +137,30 @@ const FIELDS: Field[] = [
   { section: 'economy', key: 'daily_cap', kind: { type: 'int', min: 0, max: 1_000_000 }, default: 100 },
   { section: 'economy', key: 'gifts', kind: { type: 'bool' }, default: true },
   { section: 'economy', key: 'expert_threshold', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 50 },
+  { section: 'economy', key: 'voucher_days', kind: { type: 'int', min: 1, max: 3650 }, default: 30 },
+  {
+    section: 'economy',
+    key: 'levels',
+    kind: { type: 'levels' },
+    default: [
+      { name: 'Newcomer', from: 0 },
+      { name: 'Regular', from: 50 },
+      { name: 'Insider', from: 250 },
+      { name: 'Pillar', from: 1000 },
+    ],
+  },
+  {
+    section: 'economy',
+    key: 'badges',
+    kind: { type: 'badges' },
+    default: [
+      { id: 'first_post', name: 'First post', description: 'Started a first thread', rule: 'post', count: 1 },
+      { id: 'conversationalist', name: 'Conversationalist', description: 'Replied 25 times', rule: 'reply', count: 25 },
+      { id: 'helper', name: 'Helper', description: '10 accepted answers', rule: 'accepted_answer', count: 10 },
+      { id: 'regular', name: 'Regular', description: 'Attended 5 events', rule: 'event_attended', count: 5 },
+      { id: 'crowd_favourite', name: 'Crowd favourite', description: '100 reactions received', rule: 'reaction_received', count: 100 },
+    ],
+  },
   ...EARN_RULES.map((key): Field => ({ section: 'economy.earn', key, kind: { type: 'int', min: 0, max: 100_000 }, default: EARN_DEFAULTS[key][0] })),
   ...EARN_RULES.map((key): Field => ({ section: 'economy.cap', key, kind: { type: 'int', min: 0, max: 1_000_000 }, default: EARN_DEFAULTS[key][1] })),
   { section: 'federation', key: 'enabled', kind: { type: 'bool' }, default: true },
@@ -126,6 +172,24 @@ const FIELDS: Field[] = [
   { section: 'federation', key: 'delivery_concurrency', kind: { type: 'int', min: 1, max: 256 }, default: 16 },
   { section: 'federation', key: 'delivery_per_host', kind: { type: 'int', min: 1, max: 64 }, default: 4 },
 ];
+
+/** A TOML array of tables with only the `keys` named, or JSON of one from the environment; else undefined. */
+function tableList(raw: unknown, fromEnv: boolean, keys: string[]): Record<string, unknown>[] | undefined {
+  let value = raw;
+  if (fromEnv && typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  const isTable = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).every((k) => keys.includes(k));
+  if (!Array.isArray(value) || !value.every(isTable)) return undefined;
+  return value as Record<string, unknown>[];
+}
+
+/** A trimmed, non-empty string of at most `max` characters, or undefined. */
+const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() && v.trim().length <= max ? v.trim() : undefined);
 
 const DOMAIN_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
@@ -145,11 +209,15 @@ function describe(kind: Kind): string {
       return `one of ${kind.values.join(', ')}`;
     case 'domains':
       return 'a list of domain names such as ["spam.example", "*.bad.example"] (comma-separated in the environment)';
+    case 'levels':
+      return 'a list such as [{ name = "Newcomer", from = 0 }, { name = "Regular", from = 50 }]: names of 1 to 40 characters, each from above the last, the first from 0 (JSON in the environment)';
+    case 'badges':
+      return `a list of { id = "first_post", name = "First post", description = "...", rule = "post", count = 1 } with unique ids of a-z, 0-9 and _, a rule among ${EARN_RULES.join(', ')} and a count from 1 (JSON in the environment)`;
   }
 }
 
 /** Parses one value (from TOML, or a string from the environment) or says why not. */
-function coerce(field: Field, raw: unknown, fromEnv: boolean): string | number | boolean | string[] {
+function coerce(field: Field, raw: unknown, fromEnv: boolean): Field['default'] {
   const name = `${field.section}.${field.key}`;
   const fail = (): never => {
     const shown = typeof raw === 'string' ? JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw) : String(raw);
@@ -189,6 +257,22 @@ function coerce(field: Field, raw: unknown, fromEnv: boolean): string | number |
       const domains = items.map((d) => (typeof d === 'string' ? d.trim().toLowerCase() : ''));
       if (domains.some((d) => !DOMAIN_PATTERN.test(d))) fail();
       return [...new Set(domains)];
+    }
+    case 'levels': {
+      const items = tableList(raw, fromEnv, ['name', 'from']);
+      const levels = items?.map((l) => ({ name: text(l.name, 40), from: l.from }));
+      if (!levels?.length) return fail();
+      const ok = levels.every((l, i) => l.name && Number.isSafeInteger(l.from) && (i === 0 ? l.from === 0 : (l.from as number) > (levels[i - 1]!.from as number)));
+      return ok ? (levels as Level[]) : fail();
+    }
+    case 'badges': {
+      const items = tableList(raw, fromEnv, ['id', 'name', 'description', 'rule', 'count']);
+      if (!items) return fail();
+      const badges = items.map((b) => ({ id: b.id, name: text(b.name, 40), description: text(b.description ?? '', 200) ?? '', rule: b.rule, count: b.count }));
+      const ok = badges.every(
+        (b) => typeof b.id === 'string' && /^[a-z0-9_]{1,40}$/.test(b.id) && b.name && (EARN_RULES as readonly unknown[]).includes(b.rule) && Number.isSafeInteger(b.count) && (b.count as number) >= 1,
+      );
+      return ok && new Set(badges.map((b) => b.id)).size === badges.length ? (badges as BadgeRule[]) : fail();
     }
     case 'string':
       if (typeof raw !== 'string') fail();

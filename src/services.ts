@@ -12,8 +12,13 @@ import type { Db } from './db/schema.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { ReportService } from './moderation/report.service.js';
 import { RemoteService } from './community/remote.service.js';
+import { NotificationService } from './notifications/notification.service.js';
+import { AchievementService } from './rewards/achievement.service.js';
 import { EarningService } from './rewards/earning.service.js';
 import { LedgerService } from './rewards/ledger.service.js';
+import { RewardService } from './rewards/reward.service.js';
+import { StandingService } from './rewards/standing.service.js';
+import { VoucherTokens } from './rewards/voucher-token.js';
 
 export interface Services {
   bus: EventBus;
@@ -29,6 +34,10 @@ export interface Services {
   reports: ReportService;
   ledger: LedgerService;
   earning: EarningService;
+  achievements: AchievementService;
+  rewards: RewardService;
+  standing: StandingService;
+  notifications: NotificationService;
 }
 
 export interface ServiceOptions {
@@ -55,10 +64,15 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   const reactions = new ReactionService(db, bus, posts);
   const moderation = new ModerationService(db, bus, posts, sessions);
   const ledger = new LedgerService(db);
-  const earning = new EarningService(db, ledger, () => config.economy);
+  const achievements = new AchievementService(db, bus, () => config.economy.badges);
+  const earning = new EarningService(db, ledger, achievements, () => config.economy);
   earning.attach(bus);
+  const notifications = new NotificationService(db);
+  notifications.attach(bus);
   return {
-    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning,
+    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications,
+    rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days),
+    standing: new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold),
     remote: new RemoteService(db, bus),
     reports: new ReportService(db, bus),
   };

@@ -37,7 +37,11 @@ export interface PostView {
   rootId: number;
   /** id is read only for threads, where the author's own tools need it. */
   /** remoteUrl: for people from other servers, where their profile lives. */
-  author: { id: number | null; handle: string; displayName: string; avatarFile: string | null; remoteUrl: string | null };
+  author: {
+    id: number | null; handle: string; displayName: string; avatarFile: string | null; remoteUrl: string | null;
+    /** Level and expert mark, filled in by pages where the economy shows them beside names. */
+    mark?: { level: string; expert: boolean };
+  };
   space: { slug: string; name: string; visibility: string };
   reactions: ReactionCount[];
   children: PostView[];

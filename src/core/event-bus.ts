@@ -22,6 +22,12 @@ export interface DomainEvents {
   'reaction.added': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
   'reaction.removed': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
   'report.filed': { reportId: number };
+  // Raised by modules still to come (Q&A, events, ideas, stories); the economy pays for them.
+  'answer.accepted': { postId: number; authorId: number; spaceId: number; by: number };
+  'event.attended': { eventId: number; memberId: number; spaceId: number | null };
+  'idea.shipped': { postId: number; authorId: number; spaceId: number };
+  'story.published': { storyId: number; authorId: number };
+  'badge.awarded': { memberId: number; badge: string; name: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -14,6 +14,8 @@ import type {
 import type { FederationBlockTable, FollowRequestTable, RemoteBlockTable } from '../federation/federation.table.js';
 import type { ModerationLogTable, ReportTable } from '../moderation/moderation.table.js';
 import type { LedgerBalanceTable, LedgerEntryTable } from '../rewards/ledger.table.js';
+import type { AchievementTable, MemberBadgeTable, RedemptionTable, RewardTable, SpaceExpertTable } from '../rewards/reward.table.js';
+import type { NotificationTable } from '../notifications/notification.table.js';
 
 /** Every table, as kysely sees it. Each module owns its `*.table.ts`. */
 export interface Database {
@@ -39,6 +41,12 @@ export interface Database {
   reports: ReportTable;
   ledger_entries: LedgerEntryTable;
   ledger_balances: LedgerBalanceTable;
+  rewards: RewardTable;
+  redemptions: RedemptionTable;
+  achievements: AchievementTable;
+  member_badges: MemberBadgeTable;
+  space_experts: SpaceExpertTable;
+  notifications: NotificationTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,8 +1,9 @@
 import type { Config, EarnRule } from '../config.js';
 import type { EventBus } from '../core/event-bus.js';
-import { logger } from '../core/logger.js';
+import { PendingWork } from '../core/pending.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
+import type { AchievementService } from './achievement.service.js';
 import { ISSUING, type LedgerService, wallet } from './ledger.service.js';
 import type { LedgerEntryRow } from './ledger.table.js';
 
@@ -25,42 +26,53 @@ const REASONS: Record<EarnRule, string> = {
  * remote person.
  */
 export class EarningService {
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly pending = new PendingWork('economy: an award');
 
   constructor(
     private readonly db: Db,
     private readonly ledger: LedgerService,
+    private readonly achievements: AchievementService,
     private readonly economy: () => Config['economy'],
   ) {}
 
   attach(bus: EventBus): void {
-    bus.on('post.created', (e) => this.track(this.postCreated(e.postId, e.authorId, e.parentId)));
+    bus.on('post.created', (e) => this.track(this.postCreated(e.postId, e.spaceId, e.authorId, e.parentId)));
     bus.on('reaction.added', (e) => this.track(this.reacted(e.postId, e.memberId, e.authorId)));
     bus.on('post.removed', (e) => this.track(this.takeBack(e.postId, 'The post was removed by a moderator')));
     bus.on('post.deleted', (e) => this.track(this.takeBack(e.postId, 'The post was deleted')));
     bus.on('member.joined', (e) => {
       if (e.invitedBy !== undefined) this.track(this.award(e.invitedBy, 'invite_accepted', `invite:${e.memberId}`));
     });
+    bus.on('answer.accepted', (e) => this.track(this.award(e.authorId, 'accepted_answer', `answer:${e.postId}`, { spaceId: e.spaceId })));
+    bus.on('event.attended', (e) => this.track(this.award(e.memberId, 'event_attended', `attended:${e.eventId}:${e.memberId}`, { spaceId: e.spaceId })));
+    bus.on('idea.shipped', (e) => this.track(this.award(e.authorId, 'idea_shipped', `idea:${e.postId}`, { spaceId: e.spaceId })));
+    bus.on('story.published', (e) => this.track(this.award(e.authorId, 'story_published', `story:${e.storyId}`)));
   }
 
   /** Resolves when every award started so far is written (tests and shutdown wait on it). */
-  async idle(): Promise<void> {
-    while (this.running.size) await Promise.allSettled([...this.running]);
+  idle(): Promise<void> {
+    return this.pending.idle();
   }
 
   private track(work: Promise<unknown>): void {
-    const p: Promise<unknown> = work.catch((err) => logger.error('economy: could not apply an award', err)).finally(() => this.running.delete(p));
-    this.running.add(p);
+    this.pending.track(work);
   }
 
-  /** Credits a rule's amount to a local member, within the day's caps; null when nothing is due. */
-  async award(memberId: number, rule: EarnRule, source: string, reason = REASONS[rule]): Promise<LedgerEntryRow | null> {
+  /**
+   * Counts an achievement for a local member and credits the rule's amount within the
+   * day's caps; null when nothing was paid (already counted, capped, rule at 0). Badges
+   * the achievement completes are given afterwards.
+   */
+  async award(memberId: number, rule: EarnRule, source: string, opts: { spaceId?: number | null; reason?: string } = {}): Promise<LedgerEntryRow | null> {
     const economy = this.economy();
-    const amount = economy.earn[rule];
-    if (!economy.enabled || amount <= 0) return null;
-    return this.db.transaction().execute(async (trx) => {
+    if (!economy.enabled) return null;
+    let counted = false;
+    const entry = await this.db.transaction().execute(async (trx) => {
       const member = await trx.selectFrom('members').select(['domain', 'status']).where('id', '=', memberId).executeTakeFirst();
       if (!member || member.domain !== null || member.status !== 'active') return null;
+      counted = await this.achievements.record(trx, memberId, rule, source, opts.spaceId ?? null);
+      const amount = economy.earn[rule];
+      if (!counted || amount <= 0) return null;
       const day = nowIso().slice(0, 10);
       const earned = await trx
         .selectFrom('ledger_entries')
@@ -74,38 +86,43 @@ export class EarningService {
         .executeTakeFirstOrThrow();
       const due = Math.min(amount, economy.cap[rule] - Number(earned.rule), economy.daily_cap - Number(earned.all));
       if (due <= 0) return null;
-      return this.ledger.record(trx, { debit: ISSUING, credit: wallet(memberId), amount: due, kind: 'award', rule, source, reason, memberId });
+      return this.ledger.record(trx, { debit: ISSUING, credit: wallet(memberId), amount: due, kind: 'award', rule, source, reason: opts.reason ?? REASONS[rule], memberId });
     });
+    if (counted) await this.achievements.check(memberId, rule);
+    return entry;
   }
 
-  private async postCreated(postId: number, authorId: number, parentId: number | null): Promise<void> {
-    await this.award(authorId, parentId === null ? 'post' : 'reply', `post:${postId}`);
+  private async postCreated(postId: number, spaceId: number, authorId: number, parentId: number | null): Promise<void> {
+    await this.award(authorId, parentId === null ? 'post' : 'reply', `post:${postId}`, { spaceId });
     if (parentId === null) return;
     // A reply from another server is engagement the parent's author earned, once per person.
     const author = await this.db.selectFrom('members').select('domain').where('id', '=', authorId).executeTakeFirst();
     if (author?.domain == null) return;
     const parent = await this.db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
     if (parent && parent.author_id !== authorId) {
-      await this.award(parent.author_id, 'reaction_received', `remote-reply:${parentId}:${authorId}`, 'Someone on another server replied to your post');
+      await this.award(parent.author_id, 'reaction_received', `remote-reply:${parentId}:${authorId}`, { spaceId, reason: 'Someone on another server replied to your post' });
     }
   }
 
   private async reacted(postId: number, reactorId: number, authorId: number): Promise<void> {
     if (reactorId === authorId) return;
+    const post = await this.db.selectFrom('posts').select('space_id').where('id', '=', postId).executeTakeFirst();
     // One award per person and post, whatever the kind and however often it is toggled.
-    await this.award(authorId, 'reaction_received', `reaction:${postId}:${reactorId}`);
+    await this.award(authorId, 'reaction_received', `reaction:${postId}:${reactorId}`, { spaceId: post?.space_id ?? null });
   }
 
-  /** Removed or deleted content takes back what it earned: its own award and the reactions to it. */
+  /** Removed or deleted content takes back what it earned (its own award and the reactions to it) and stops counting. */
   private async takeBack(postId: number, reason: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const sources = await trx
-        .selectFrom('ledger_entries')
+      const rows = await trx
+        .selectFrom('achievements')
         .select('source')
-        .where('kind', '=', 'award')
-        .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`)]))
+        .where('revoked', '=', 0)
+        .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`), eb('source', '=', `answer:${postId}`)]))
         .execute();
-      for (const { source } of sources) if (source) await this.ledger.reverse(trx, source, reason);
+      const sources = rows.map((r) => r.source);
+      await this.achievements.revoke(trx, sources);
+      for (const source of sources) await this.ledger.reverse(trx, source, reason);
     });
   }
 }

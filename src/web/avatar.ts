@@ -20,10 +20,10 @@ export function checkImage(bytes: Buffer, field = 'avatar'): string {
   return ext;
 }
 
-/** Profile images and the folder under uploads/ each lives in. */
-export type ImageKind = 'avatars' | 'headers';
+/** Uploaded images and the folder under uploads/ each lives in. */
+export type ImageKind = 'avatars' | 'headers' | 'rewards';
 
-/** Stores an uploaded avatar or header under a random name. */
+/** Stores an uploaded image under a random name. */
 export async function storeImage(uploadsDir: string, kind: ImageKind, bytes: Buffer, field = 'avatar'): Promise<string> {
   const ext = checkImage(bytes, field);
   const name = `${randomBytes(12).toString('base64url')}.${ext}`;

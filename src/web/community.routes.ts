@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { DomainError, forbidden, notFound } from '../core/errors.js';
 import type { Viewer } from '../community/roles.js';
+import type { PostView } from '../community/post.views.js';
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
 
@@ -11,6 +12,19 @@ const postId = (req: Request): number => {
   if (!/^\d{1,15}$/.test(raw)) throw notFound('That post');
   return Number(raw);
 };
+
+/** Puts each local author's level, and the expert mark for this space, beside their name. */
+async function markAuthors(ctx: WebContext, spaceId: number, roots: PostView[]): Promise<void> {
+  const all: PostView[] = [];
+  const walk = (p: PostView) => {
+    all.push(p);
+    p.children.forEach(walk);
+  };
+  roots.forEach(walk);
+  const local = all.filter((p) => p.author.id !== null && p.author.remoteUrl === null);
+  const marks = await ctx.services.standing.marks(spaceId, local.map((p) => p.author.id!));
+  for (const p of local) p.author.mark = marks.get(p.author.id!);
+}
 
 /** Home, spaces, threads: reading, writing, replying, editing, deleting, reacting, removing. */
 export function communityRoutes(ctx: WebContext): Router {
@@ -77,6 +91,7 @@ export function communityRoutes(ctx: WebContext): Router {
       if (post.root_id !== null && post.root_id !== post.id) return res.redirect(`/p/${post.root_id}#p-${post.id}`);
       const thread = await services.postViews.thread(post.id, viewer, cursor(req.query.after));
       if (!thread) throw notFound('That post');
+      if (ctx.config.economy.enabled) await markAuthors(ctx, post.space_id, [thread.root, ...thread.replies]);
       render(req, res, 'post.njk', { thread, values: {}, errors: {} });
     }),
   );

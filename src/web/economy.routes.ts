@@ -1,18 +1,22 @@
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
+import { PERIODS, type Period } from '../rewards/standing.service.js';
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 
-/** The wallet (balance, history, gifts) and the admins' economy page (totals, grants, CSV). */
+/** The wallet (balance, history, gifts, level, badges), leaderboards, and the admins' economy page (totals, grants, experts, CSV). */
 export function economyRoutes(ctx: WebContext): Router {
   const router = Router();
   const { render, services, config } = ctx;
   if (!config.economy.enabled) return router;
-  const { ledger } = services;
+  const { ledger, standing } = services;
 
   const walletPage = async (memberId: number, before?: number) => ({
     balance: await ledger.balance(`member:${memberId}`),
     history: await ledger.history(memberId, before),
+    standing: await standing.of(memberId),
+    badges: await services.achievements.held(memberId),
+    allBadges: config.economy.badges,
   });
 
   router.get(
@@ -41,7 +45,17 @@ export function economyRoutes(ctx: WebContext): Router {
     }),
   );
 
-  const adminPage = async () => ({ totals: await ledger.totals() });
+  router.get(
+    '/leaderboard',
+    wrap(async (req, res) => {
+      const period: Period = PERIODS.includes(req.query.period as Period) ? (req.query.period as Period) : 'week';
+      render(req, res, 'leaderboard.njk', { period, rows: await standing.leaderboard(period), mine: req.member ? await standing.of(req.member.id) : null });
+    }),
+  );
+
+  const adminPage = async () => ({
+    totals: await ledger.totals(), experts: await standing.appointed(), spaces: await services.spaces.listAll(), expertThreshold: config.economy.expert_threshold,
+  });
 
   router.get(
     '/admin/economy',
@@ -59,6 +73,23 @@ export function economyRoutes(ctx: WebContext): Router {
         const member = await services.members.findByHandle(field(req.body, 'handle'));
         if (!member || member.domain !== null) throw new ValidationError({ handle: 'There is no member with that handle.' });
         await ledger.adjust(admin, member.id, amountOf(field(req.body, 'amount'), true), field(req.body, 'reason'));
+        res.redirect(303, '/admin/economy?saved=1');
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'admin/economy.njk', err, await adminPage())) throw err;
+      }
+    }),
+  );
+
+  router.post(
+    '/admin/economy/experts',
+    wrap(async (req, res) => {
+      const admin = requireRole(req, 'admin');
+      try {
+        const member = await services.members.findByHandle(field(req.body, 'expert'));
+        if (!member || member.domain !== null) throw new ValidationError({ expert: 'There is no member with that handle.' });
+        const space = (await services.spaces.listAll()).find((s) => s.slug === field(req.body, 'space'));
+        if (!space) throw new ValidationError({ space: 'Choose a space.' });
+        await standing.appoint(admin, space.id, member.id, field(req.body, 'remove') !== '1');
         res.redirect(303, '/admin/economy?saved=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'admin/economy.njk', err, await adminPage())) throw err;

@@ -6,6 +6,14 @@ import { type ImageKind, checkImage, deleteImage, storeImage } from './avatar.js
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
 
+/** Level, rank, expert marks and badges for a local member's page; members-only spaces only to members. */
+async function standingOf(ctx: WebContext, profile: MemberRow, viewerIsMember: boolean) {
+  if (!ctx.config.economy.enabled || profile.domain !== null) return { standing: null, badges: [] };
+  const standing = await ctx.services.standing.of(profile.id);
+  if (!viewerIsMember) standing.expertIn = standing.expertIn.filter((x) => x.visibility === 'public');
+  return { standing, badges: await ctx.services.achievements.held(profile.id) };
+}
+
 /** Member pages at /@handle, and the signed-in member's own settings. */
 export function memberRoutes(ctx: WebContext): Router {
   const router = Router();
@@ -20,7 +28,10 @@ export function memberRoutes(ctx: WebContext): Router {
       if ((profile.status === 'pending' || profile.status === 'rejected') && !viewerIsStaff) throw notFound('That member');
       const viewer = req.member ? { id: req.member.id, role: req.member.role } : null;
       const page = await services.postViews.byMember(profile.id, viewer, cursor(req.query.before));
-      render(req, res, 'member.njk', { profile, page, isSelf: req.member?.id === profile.id, welcome: req.query.welcome === '1', fediverse: await fediverseOf(ctx, profile) });
+      render(req, res, 'member.njk', {
+        profile, page, isSelf: req.member?.id === profile.id, welcome: req.query.welcome === '1', fediverse: await fediverseOf(ctx, profile),
+        ...(await standingOf(ctx, profile, req.member !== null)),
+      });
     }),
   );
 

@@ -81,6 +81,8 @@ export function createRenderer(config: Config, csrf: Csrf) {
       // Members always get the token (no cookie needed); visitors' forms call csrf(), which
       // sets the visitor cookie only on pages that have a form.
       csrfToken: member ? csrf.token(req, res) : '',
+      // Set by the middleware in app.ts for signed-in members' pages: the bell's count.
+      unread: res.locals.unread ?? 0,
       ...data,
     });
     res.status(status).type('html').send(html);

@@ -27,6 +27,12 @@ describe('the currency ledger', () => {
     const owner = await makeMember(h, { role: 'owner' });
     const members = [owner, ...(await Promise.all([1, 2, 3, 4].map(() => makeMember(h))))];
     const done = { award: 0, reversal: 0, gift: 0, adjust: 0, redemption: 0 };
+    const draft = { description: '', perMemberLimit: null, startsOn: null, endsOn: null };
+    const rewards = [
+      await h.services.rewards.create(owner, { ...draft, title: 'Espresso', price: 7, stock: null }),
+      await h.services.rewards.create(owner, { ...draft, title: 'Mug', price: 15, stock: 12 }),
+      await h.services.rewards.create(owner, { ...draft, title: 'Tote', price: 3, stock: 40, perMemberLimit: 4 }),
+    ];
     for (const seed of [1, 2, 3]) {
       const rand = prng(seed);
       const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
@@ -51,14 +57,12 @@ describe('the currency ledger', () => {
             await ledger.adjust(owner, m.id, rand() < 0.5 ? amount : -amount, 'test adjustment');
             done.adjust++;
           } else {
-            await h.database.db.transaction().execute((trx) =>
-              ledger.record(trx, { debit: wallet(m.id), credit: REDEMPTIONS, amount, kind: 'redemption', reason: 'test reward', memberId: m.id }),
-            );
+            await h.services.rewards.redeem(m, pick(rewards).id);
             done.redemption++;
           }
         } catch (err) {
-          // Refusals (not enough in the wallet, a gift to oneself) are expected; anything else is a bug.
-          expect((err as { code?: string }).code, String(err)).to.be.oneOf(['insufficient', 'invalid_input']);
+          // Refusals (not enough in the wallet, a gift to oneself, sold out, over the limit) are expected; anything else is a bug.
+          expect((err as { code?: string }).code, String(err)).to.be.oneOf(['insufficient', 'invalid_input', 'out_of_stock', 'limit_reached']);
         }
         const audit = await ledger.audit();
         expect(audit.mismatches, `seed ${seed} step ${step}`).to.deep.equal([]);
@@ -66,6 +70,12 @@ describe('the currency ledger', () => {
         for (const member of members) expect(await balance(member)).to.be.at.least(0);
       }
     }
+    // What the redemption sink holds is exactly what the vouchers cost, and stock never went below zero.
+    const paid = await h.database.db.selectFrom('redemptions').select((eb) => eb.fn.sum<number>('price').as('n')).executeTakeFirstOrThrow();
+    expect(await ledger.balance(REDEMPTIONS)).to.equal(Number(paid.n));
+    const mug = await h.services.rewards.get(rewards[1]!.id);
+    const mugs = await h.database.db.selectFrom('redemptions').select((eb) => eb.fn.countAll<number>().as('n')).where('reward_id', '=', mug.id).executeTakeFirstOrThrow();
+    expect(mug.stock! + Number(mugs.n)).to.equal(12);
     // Every kind of movement happened often enough for the invariants to mean something.
     for (const [kind, n] of Object.entries(done)) expect(n, kind).to.be.greaterThan(5);
     const negative = await h.database.db.selectFrom('ledger_balances').selectAll().where('account', 'like', 'member:%').where('balance', '<', 0).execute();

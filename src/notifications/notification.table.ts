@@ -1,0 +1,12 @@
+import type { Generated, Selectable } from 'kysely';
+
+export interface NotificationTable {
+  id: Generated<number>;
+  member_id: number;
+  kind: string;
+  text: string;
+  link: string | null;
+  read_at: string | null;
+  created_at: string;
+}
+export type NotificationRow = Selectable<NotificationTable>;
