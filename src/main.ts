@@ -24,6 +24,9 @@ Commands:
   member list                   list members with their role and status
   member reset-password <handle> [--password-stdin]
                                 set a new password and end the member's sessions
+  voucher verify <CODE>         check a reward voucher (its short code, or the token
+                                in its QR code) and mark it used; exits 1 if it is
+                                unknown, already used or expired
 
 Configuration comes from config.toml (HEARTH_CONFIG names another file); every key
 section.key can be overridden by HEARTH_SECTION_KEY, e.g. HEARTH_SERVER_PORT=8099.
@@ -118,6 +121,18 @@ async function memberCommand(config: Config, args: string[]): Promise<void> {
   throw new UsageError('usage: hearth member create <handle> --role ROLE [--password-stdin] | member list | member reset-password <handle>');
 }
 
+/** The counter's check from a terminal: a valid voucher is used by checking it, once. */
+async function voucherCommand(config: Config, args: string[]): Promise<void> {
+  const [sub, input] = args;
+  if (sub !== 'verify' || !input) throw new UsageError('usage: hearth voucher verify <CODE>');
+  await withServices(config, async (s) => {
+    const voucher = await s.rewards.find(input);
+    if (!voucher) throw new DomainError('unknown_voucher', 404, 'No voucher has that code.');
+    const used = await s.rewards.use(null, voucher.id);
+    process.stdout.write(`Valid: "${used.title}" for @${used.handle} (code ${used.code}). It is now marked used.\n`);
+  });
+}
+
 class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
@@ -139,6 +154,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'member':
         await memberCommand(config, rest);
+        return 0;
+      case 'voucher':
+        await voucherCommand(config, rest);
         return 0;
       default:
         process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { createHearth } from '../src/app.js';
+import { defaultConfig } from '../src/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const main = path.join(root, 'src', 'main.ts');
@@ -135,5 +137,27 @@ describe('the hearth command', function () {
     const bad = await hearth(['member', 'create', 'Bad Handle!', '--role', 'member', '--password-stdin'], env, 'long enough password');
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.contain('handle: Handle must be 2 to 30 characters');
+  });
+
+  it('checks a voucher from the counter: valid once, then "already used"', async () => {
+    const h = await createHearth(defaultConfig({ server: { data_dir: dir } }), { passwordCost: 10 });
+    const owner = await h.services.members.create({ handle: 'boss', password: 'boss secret password', role: 'owner' });
+    const mia = await h.services.members.create({ handle: 'mia', password: 'mia secret password', role: 'member' });
+    await h.services.ledger.adjust(owner, mia.id, 20, 'welcome');
+    const reward = await h.services.rewards.create(owner, { title: 'Flat white', description: '', price: 12, stock: 5, perMemberLimit: null, startsOn: null, endsOn: null });
+    const voucher = await h.services.rewards.redeem(mia, reward.id);
+    const token = await h.services.rewards.token(voucher);
+    await h.close();
+
+    const first = await hearth(['voucher', 'verify', token], env);
+    expect(first.stderr).to.equal('');
+    expect(first.code).to.equal(0);
+    expect(first.stdout).to.contain(`Valid: "Flat white" for @mia (code ${voucher.code}). It is now marked used.`);
+    const again = await hearth(['voucher', 'verify', voucher.code.toLowerCase()], env);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.match(/already used on \d{4}-\d{2}-\d{2}/);
+    const unknown = await hearth(['voucher', 'verify', 'AAAAA-AAAAA'], env);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.contain('No voucher has that code.');
   });
 });

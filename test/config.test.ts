@@ -21,6 +21,22 @@ describe('configuration', () => {
     expect(() => buildConfig({}, { HEARTH_FEDERATION_MODE: 'everyone' })).to.throw(ConfigError, /federation\.mode .* must be one of blocklist, allowlist/);
   });
 
+  it('reads levels and badges as lists of tables, and says what is wrong with a bad one', () => {
+    const c = buildConfig({ economy: { levels: [{ name: 'Sip', from: 0 }, { name: 'Cup', from: 10 }], badges: [] } });
+    expect(c.economy.levels.map((l) => l.name)).to.deep.equal(['Sip', 'Cup']);
+    expect(c.economy.badges).to.deep.equal([]);
+    const fromEnv = buildConfig({}, { HEARTH_ECONOMY_LEVELS: '[{"name":"Only","from":0}]' });
+    expect(fromEnv.economy.levels).to.deep.equal([{ name: 'Only', from: 0 }]);
+    expect(() => buildConfig({ economy: { levels: [{ name: 'Cup', from: 5 }] } })).to.throw(ConfigError, /economy\.levels must be a list .* the first from 0/);
+    expect(() => buildConfig({ economy: { levels: [{ name: 'A', from: 0 }, { name: 'B', from: 0 }] } })).to.throw(ConfigError, /economy\.levels/);
+    expect(() => buildConfig({ economy: { levels: [{ name: 'A', from: 0, colour: 'red' }] } })).to.throw(ConfigError, /economy\.levels/);
+    const badge = { id: 'x', name: 'X', rule: 'post', count: 1 };
+    expect(buildConfig({ economy: { badges: [badge] } }).economy.badges[0]).to.include({ id: 'x', description: '' });
+    expect(() => buildConfig({ economy: { badges: [{ ...badge, rule: 'posting' }] } })).to.throw(ConfigError, /economy\.badges must be .* a rule among post, reply/);
+    expect(() => buildConfig({ economy: { badges: [badge, badge] } })).to.throw(ConfigError, /unique ids/);
+    expect(() => buildConfig({ economy: { badges: [{ ...badge, count: 0 }] } })).to.throw(ConfigError, /economy\.badges/);
+  });
+
   it('reads nested tables such as [economy.earn], with HEARTH_ECONOMY_EARN_POST overriding', () => {
     const c = buildConfig({ economy: { currency_name: 'cup of coffee', currency_plural: 'cups of coffee', symbol: '☕', earn: { post: 3 } } }, { HEARTH_ECONOMY_EARN_REPLY: '7' });
     expect(c.economy.currency_plural).to.equal('cups of coffee');
