@@ -1,0 +1,91 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Browser } from 'playwright-core';
+import { type TestHearth, PASSWORD, makeHearth, makeMember } from '../helpers/hearth.js';
+import { launchChromium, outputDir } from './chromium.js';
+
+describe('the economy, in a real browser', function () {
+  this.timeout(60000);
+  let h: TestHearth;
+  let server: Server;
+  let browser: Browser | null;
+  let base: string;
+
+  before(async function () {
+    browser = await launchChromium();
+    if (!browser) this.skip();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    h = await makeHearth({ community: { name: 'Bean Counter Café' }, economy: { currency_name: 'cup of coffee', currency_plural: 'cups of coffee', symbol: '☕', earn: { post: 6 } } });
+    server = h.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+    await h.destroy();
+  });
+
+  it('a member earns by posting, redeems a reward, and shows the voucher and its QR code; staff use it', async () => {
+    const owner = await makeMember(h, { role: 'owner', handle: 'boss' });
+    await makeMember(h, { handle: 'mia', displayName: 'Mia' });
+    await h.services.rewards.create(owner, { title: 'Espresso on the house', description: 'Any bean.', price: 10, stock: 1, perMemberLimit: 1, startsOn: null, endsOn: null });
+
+    const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
+    const logIn = async (handle: string) => {
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Handle').fill(handle);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    };
+    await logIn('mia');
+
+    // Two threads earn 2 × 6 cups.
+    for (const title of ['Oat milk or whole?', 'Best time to visit?']) {
+      await page.goto(`${base}/s/general`);
+      await page.getByText('Start a new thread').click();
+      await page.getByLabel('Title (optional)').fill(title);
+      await page.getByLabel('Your post').fill('Asking for a friend.');
+      await page.getByRole('button', { name: 'Post', exact: true }).click();
+      await page.waitForURL(/\/p\/\d+/);
+    }
+    await h.services.earning.idle();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallet' }).click();
+    expect(await page.locator('.wallet-balance .balance').textContent()).to.contain('12 cups of coffee ☕');
+    expect(await page.locator('table').textContent()).to.contain('Started a thread');
+    expect(await page.locator('#badges').textContent()).to.contain('First post');
+
+    await page.getByRole('link', { name: 'Spend them on rewards' }).click();
+    await page.getByRole('button', { name: 'Redeem “Espresso on the house”' }).click();
+    await page.waitForURL(/\/vouchers\/\d+/);
+    expect(await page.textContent('[role=status]')).to.contain('Show this voucher at the counter');
+    const code = (await page.locator('[data-code]').textContent())!.trim();
+    expect(code).to.match(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    const qr = page.locator('svg.qr');
+    expect(await qr.getAttribute('aria-label')).to.equal(`QR code for voucher ${code}`);
+    const box = (await qr.boundingBox())!;
+    expect(box.width).to.be.greaterThan(150); // big enough to scan from a phone
+    expect(await page.locator('svg.qr path').getAttribute('d')).to.match(/^M\d/);
+    await page.screenshot({ path: path.join(outputDir, 'voucher-phone.png'), fullPage: true });
+    await page.goto(`${base}/wallet`);
+    expect(await page.locator('.wallet-balance .balance').textContent()).to.contain('2 cups of coffee ☕');
+
+    // At the counter: the owner types the code, the voucher is used, and a second try says so.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn('boss');
+    await page.goto(`${base}/vouchers/check`);
+    await page.getByLabel('Voucher code').fill(code.toLowerCase());
+    await page.getByRole('button', { name: 'Check and use' }).click();
+    expect(await page.textContent('[role=status]')).to.contain('It is now marked used.');
+    await page.getByLabel('Voucher code').fill(code);
+    await page.getByRole('button', { name: 'Check and use' }).click();
+    expect(await page.textContent('[role=alert]')).to.contain('already used');
+    await page.close();
+  });
+});
