@@ -54,7 +54,7 @@ export function economyRoutes(ctx: WebContext): Router {
   );
 
   const adminPage = async () => ({
-    totals: await ledger.totals(), experts: await standing.appointed(), spaces: await services.spaces.listAll(), expertThreshold: config.economy.expert_threshold,
+    totals: await ledger.totals(), topEarners: await standing.leaderboard('all', 10), experts: await standing.appointed(), spaces: await services.spaces.listAll(), expertThreshold: config.economy.expert_threshold,
   });
 
   router.get(
