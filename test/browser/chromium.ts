@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { type TestHearth, makeHearth } from '../helpers/hearth.js';
 
 export const CHROMIUM = process.env.HEARTH_CHROMIUM ?? '/usr/bin/chromium';
 export const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output', 'browser');
@@ -22,4 +25,40 @@ export async function launchChromium(): Promise<Browser | null> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+export interface BrowserHearth {
+  h: TestHearth;
+  browser: Browser;
+  /** http://127.0.0.1:<port> of the running server. */
+  base: string;
+}
+
+/**
+ * Registers the hooks a browser test needs: one Chromium for the file (the tests skip
+ * when it is missing outside CI), and a fresh Hearth on a real port for each test.
+ */
+export function useBrowserHearth(overrides: Parameters<typeof makeHearth>[0] = {}): BrowserHearth {
+  const ctx = {} as BrowserHearth;
+  let server: Server;
+  let browser: Browser | null = null;
+  before(async function () {
+    browser = await launchChromium();
+    if (!browser) this.skip();
+    ctx.browser = browser;
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    ctx.h = await makeHearth(overrides);
+    server = ctx.h.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    ctx.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+    await ctx.h.destroy();
+  });
+  return ctx;
 }

@@ -1,42 +1,22 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { type TestHearth, PASSWORD, makeHearth, makeMember } from '../helpers/hearth.js';
-import { launchChromium, outputDir } from './chromium.js';
+import { PASSWORD, makeMember } from '../helpers/hearth.js';
+import { outputDir, useBrowserHearth } from './chromium.js';
 
 describe('the economy, in a real browser', function () {
   this.timeout(60000);
-  let h: TestHearth;
-  let server: Server;
-  let browser: Browser | null;
-  let base: string;
-
-  before(async function () {
-    browser = await launchChromium();
-    if (!browser) this.skip();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    h = await makeHearth({ community: { name: 'Bean Counter Café' }, economy: { currency_name: 'cup of coffee', currency_plural: 'cups of coffee', symbol: '☕', earn: { post: 6 } } });
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterEach(async () => {
-    await new Promise((r) => server.close(r));
-    await h.destroy();
+  const ctx = useBrowserHearth({
+    community: { name: 'Bean Counter Café' },
+    economy: { currency_name: 'cup of coffee', currency_plural: 'cups of coffee', symbol: '☕', earn: { post: 6 } },
   });
 
   it('a member earns by posting, redeems a reward, and shows the voucher and its QR code; staff use it', async () => {
+    const { h, browser, base } = ctx;
     const owner = await makeMember(h, { role: 'owner', handle: 'boss' });
     await makeMember(h, { handle: 'mia', displayName: 'Mia' });
     await h.services.rewards.create(owner, { title: 'Espresso on the house', description: 'Any bean.', price: 10, stock: 1, perMemberLimit: 1, startsOn: null, endsOn: null });
 
-    const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const logIn = async (handle: string) => {
       await page.goto(`${base}/login`);
       await page.getByLabel('Handle').fill(handle);

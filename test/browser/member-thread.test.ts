@@ -1,38 +1,14 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { type TestHearth, makeHearth } from '../helpers/hearth.js';
-import { launchChromium, outputDir } from './chromium.js';
+import { outputDir, useBrowserHearth } from './chromium.js';
 
 describe('in a real browser', function () {
   this.timeout(60000);
-  let h: TestHearth;
-  let server: Server;
-  let browser: Browser | null;
-  let base: string;
-
-  before(async function () {
-    browser = await launchChromium();
-    if (!browser) this.skip();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    h = await makeHearth({ community: { name: 'Bean Counter Café', description: 'Coffee people.', rules: 'Be kind to the baristas.' } });
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterEach(async () => {
-    await new Promise((r) => server.close(r));
-    await h.destroy();
-  });
+  const ctx = useBrowserHearth({ community: { name: 'Bean Counter Café', description: 'Coffee people.', rules: 'Be kind to the baristas.' } });
 
   it('a new member signs up, posts, replies and sees the thread', async () => {
-    const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
+    const { browser, base } = ctx;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${base}/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Join' }).click();
     await page.getByLabel('Handle').fill('mia');
