@@ -35,30 +35,32 @@ export class AchievementService {
     if (sources.length) await trx.updateTable('achievements').set({ revoked: 1 }).where('source', 'in', sources).execute();
   }
 
-  /** Gives every badge for `rule` the member has now reached and does not hold yet. */
-  async check(memberId: number, rule: EarnRule): Promise<string[]> {
+  /** Gives, in the caller's transaction, every badge for `rule` the member has now reached and did not hold. */
+  async check(trx: DbOrTx, memberId: number, rule: EarnRule): Promise<BadgeRule[]> {
     const due = this.badges().filter((b) => b.rule === rule);
     if (!due.length) return [];
-    const { n } = await this.db
+    const { n } = await trx
       .selectFrom('achievements')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('member_id', '=', memberId)
       .where('rule', '=', rule)
       .where('revoked', '=', 0)
       .executeTakeFirstOrThrow();
-    const given: string[] = [];
+    const given: BadgeRule[] = [];
     for (const badge of due.filter((b) => Number(n) >= b.count)) {
-      const r = await this.db
+      const r = await trx
         .insertInto('member_badges')
         .values({ member_id: memberId, badge: badge.id, awarded_at: nowIso() })
         .onConflict((oc) => oc.columns(['member_id', 'badge']).doNothing())
         .executeTakeFirst();
-      if (Number(r.numInsertedOrUpdatedRows ?? 0) > 0) {
-        given.push(badge.id);
-        this.bus.emit('badge.awarded', { memberId, badge: badge.id, name: badge.name });
-      }
+      if (Number(r.numInsertedOrUpdatedRows ?? 0) > 0) given.push(badge);
     }
     return given;
+  }
+
+  /** Tells the rest of the server (notifications) about badges given, once their transaction committed. */
+  announce(memberId: number, badges: BadgeRule[]): void {
+    for (const b of badges) this.bus.emit('badge.awarded', { memberId, badge: b.id, name: b.name });
   }
 
   /** The badges a member holds that config still names, in config's order. */

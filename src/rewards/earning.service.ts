@@ -2,7 +2,8 @@ import type { Config, EarnRule } from '../config.js';
 import type { EventBus } from '../core/event-bus.js';
 import { PendingWork } from '../core/pending.js';
 import { nowIso } from '../core/time.js';
-import type { Db } from '../db/schema.js';
+import type { Db, DbOrTx } from '../db/schema.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import type { AchievementService } from './achievement.service.js';
 import { ISSUING, type LedgerService, wallet } from './ledger.service.js';
 import type { LedgerEntryRow } from './ledger.table.js';
@@ -18,28 +19,33 @@ const REASONS: Record<EarnRule, string> = {
   invite_accepted: 'Someone joined with your invite',
 };
 
+type After = (effect: () => void) => void;
+
 /**
  * Pays members for taking part, from domain events: no other module calls it. Each award
  * names its source (post:12, reaction:12:7...) so an event pays once; daily caps apply
  * per rule and overall; removed or deleted content takes its awards back. Nobody earns
  * from their own reactions; reactions and replies from other servers count once per
- * remote person.
+ * remote person. Events are applied in order, many to a transaction (WriteBatcher).
  */
 export class EarningService {
   private readonly pending = new PendingWork('economy: an award');
+  private readonly writes: WriteBatcher;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly ledger: LedgerService,
     private readonly achievements: AchievementService,
     private readonly economy: () => Config['economy'],
-  ) {}
+  ) {
+    this.writes = new WriteBatcher(db);
+  }
 
   attach(bus: EventBus): void {
-    bus.on('post.created', (e) => this.track(this.postCreated(e.postId, e.spaceId, e.authorId, e.parentId)));
-    bus.on('reaction.added', (e) => this.track(this.reacted(e.postId, e.memberId, e.authorId)));
-    bus.on('post.removed', (e) => this.track(this.takeBack(e.postId, 'The post was removed by a moderator')));
-    bus.on('post.deleted', (e) => this.track(this.takeBack(e.postId, 'The post was deleted')));
+    bus.on('post.created', (e) => this.track(this.writes.submit((trx, after) => this.postCreated(trx, after, e.postId, e.spaceId, e.authorId, e.parentId))));
+    bus.on('reaction.added', (e) => this.track(this.writes.submit((trx, after) => this.reacted(trx, after, e.postId, e.memberId, e.authorId))));
+    bus.on('post.removed', (e) => this.track(this.writes.submit((trx) => this.takeBack(trx, e.postId, 'The post was removed by a moderator'))));
+    bus.on('post.deleted', (e) => this.track(this.writes.submit((trx) => this.takeBack(trx, e.postId, 'The post was deleted'))));
     bus.on('member.joined', (e) => {
       if (e.invitedBy !== undefined) this.track(this.award(e.invitedBy, 'invite_accepted', `invite:${e.memberId}`));
     });
@@ -50,8 +56,9 @@ export class EarningService {
   }
 
   /** Resolves when every award started so far is written (tests and shutdown wait on it). */
-  idle(): Promise<void> {
-    return this.pending.idle();
+  async idle(): Promise<void> {
+    await this.pending.idle();
+    await this.writes.idle();
   }
 
   private track(work: Promise<unknown>): void {
@@ -61,68 +68,67 @@ export class EarningService {
   /**
    * Counts an achievement for a local member and credits the rule's amount within the
    * day's caps; null when nothing was paid (already counted, capped, rule at 0). Badges
-   * the achievement completes are given afterwards.
+   * the achievement completes are given in the same transaction.
    */
-  async award(memberId: number, rule: EarnRule, source: string, opts: { spaceId?: number | null; reason?: string } = {}): Promise<LedgerEntryRow | null> {
-    const economy = this.economy();
-    if (!economy.enabled) return null;
-    let counted = false;
-    const entry = await this.db.transaction().execute(async (trx) => {
-      const member = await trx.selectFrom('members').select(['domain', 'status']).where('id', '=', memberId).executeTakeFirst();
-      if (!member || member.domain !== null || member.status !== 'active') return null;
-      counted = await this.achievements.record(trx, memberId, rule, source, opts.spaceId ?? null);
-      const amount = economy.earn[rule];
-      if (!counted || amount <= 0) return null;
-      const day = nowIso().slice(0, 10);
-      const earned = await trx
-        .selectFrom('ledger_entries')
-        .select((eb) => [
-          eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('all'),
-          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when('rule', '=', rule).then(eb.ref('amount')).else(0).end()), eb.lit(0)).as('rule'),
-        ])
-        .where('member_id', '=', memberId)
-        .where('day', '=', day)
-        .where('kind', '=', 'award')
-        .executeTakeFirstOrThrow();
-      const due = Math.min(amount, economy.cap[rule] - Number(earned.rule), economy.daily_cap - Number(earned.all));
-      if (due <= 0) return null;
-      return this.ledger.record(trx, { debit: ISSUING, credit: wallet(memberId), amount: due, kind: 'award', rule, source, reason: opts.reason ?? REASONS[rule], memberId });
-    });
-    if (counted) await this.achievements.check(memberId, rule);
-    return entry;
+  award(memberId: number, rule: EarnRule, source: string, opts: { spaceId?: number | null; reason?: string } = {}): Promise<LedgerEntryRow | null> {
+    return this.writes.submit((trx, after) => this.awardIn(trx, after, memberId, rule, source, opts));
   }
 
-  private async postCreated(postId: number, spaceId: number, authorId: number, parentId: number | null): Promise<void> {
-    await this.award(authorId, parentId === null ? 'post' : 'reply', `post:${postId}`, { spaceId });
+  private async awardIn(trx: DbOrTx, after: After, memberId: number, rule: EarnRule, source: string, opts: { spaceId?: number | null; reason?: string }): Promise<LedgerEntryRow | null> {
+    const economy = this.economy();
+    if (!economy.enabled) return null;
+    const member = await trx.selectFrom('members').select(['domain', 'status']).where('id', '=', memberId).executeTakeFirst();
+    if (!member || member.domain !== null || member.status !== 'active') return null;
+    if (!(await this.achievements.record(trx, memberId, rule, source, opts.spaceId ?? null))) return null;
+    const badges = await this.achievements.check(trx, memberId, rule);
+    if (badges.length) after(() => this.achievements.announce(memberId, badges));
+    const amount = economy.earn[rule];
+    if (amount <= 0) return null;
+    const day = nowIso().slice(0, 10);
+    const earned = await trx
+      .selectFrom('ledger_entries')
+      .select((eb) => [
+        eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('all'),
+        eb.fn.coalesce(eb.fn.sum<number>(eb.case().when('rule', '=', rule).then(eb.ref('amount')).else(0).end()), eb.lit(0)).as('rule'),
+      ])
+      .where('member_id', '=', memberId)
+      .where('day', '=', day)
+      .where('kind', '=', 'award')
+      .executeTakeFirstOrThrow();
+    const due = Math.min(amount, economy.cap[rule] - Number(earned.rule), economy.daily_cap - Number(earned.all));
+    if (due <= 0) return null;
+    return this.ledger.record(trx, { debit: ISSUING, credit: wallet(memberId), amount: due, kind: 'award', rule, source, reason: opts.reason ?? REASONS[rule], memberId });
+  }
+
+  private async postCreated(trx: DbOrTx, after: After, postId: number, spaceId: number, authorId: number, parentId: number | null): Promise<void> {
+    await this.awardIn(trx, after, authorId, parentId === null ? 'post' : 'reply', `post:${postId}`, { spaceId });
     if (parentId === null) return;
     // A reply from another server is engagement the parent's author earned, once per person.
-    const author = await this.db.selectFrom('members').select('domain').where('id', '=', authorId).executeTakeFirst();
+    const author = await trx.selectFrom('members').select('domain').where('id', '=', authorId).executeTakeFirst();
     if (author?.domain == null) return;
-    const parent = await this.db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
+    const parent = await trx.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
     if (parent && parent.author_id !== authorId) {
-      await this.award(parent.author_id, 'reaction_received', `remote-reply:${parentId}:${authorId}`, { spaceId, reason: 'Someone on another server replied to your post' });
+      await this.awardIn(trx, after, parent.author_id, 'reaction_received', `remote-reply:${parentId}:${authorId}`, { spaceId, reason: 'Someone on another server replied to your post' });
     }
   }
 
-  private async reacted(postId: number, reactorId: number, authorId: number): Promise<void> {
+  private async reacted(trx: DbOrTx, after: After, postId: number, reactorId: number, authorId: number): Promise<void> {
     if (reactorId === authorId) return;
-    const post = await this.db.selectFrom('posts').select('space_id').where('id', '=', postId).executeTakeFirst();
+    const post = await trx.selectFrom('posts').select('space_id').where('id', '=', postId).executeTakeFirst();
     // One award per person and post, whatever the kind and however often it is toggled.
-    await this.award(authorId, 'reaction_received', `reaction:${postId}:${reactorId}`, { spaceId: post?.space_id ?? null });
+    await this.awardIn(trx, after, authorId, 'reaction_received', `reaction:${postId}:${reactorId}`, { spaceId: post?.space_id ?? null });
   }
 
   /** Removed or deleted content takes back what it earned (its own award and the reactions to it) and stops counting. */
-  private async takeBack(postId: number, reason: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('achievements')
-        .select('source')
-        .where('revoked', '=', 0)
-        .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`), eb('source', '=', `answer:${postId}`)]))
-        .execute();
-      const sources = rows.map((r) => r.source);
-      await this.achievements.revoke(trx, sources);
-      for (const source of sources) await this.ledger.reverse(trx, source, reason);
-    });
+  private async takeBack(trx: DbOrTx, postId: number, reason: string): Promise<void> {
+    const rows = await trx
+      .selectFrom('achievements')
+      .select('source')
+      .where('revoked', '=', 0)
+      .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`), eb('source', '=', `answer:${postId}`)]))
+      .execute();
+    const sources = rows.map((r) => r.source);
+    await this.achievements.revoke(trx, sources);
+    for (const source of sources) await this.ledger.reverse(trx, source, reason);
   }
 }
