@@ -150,4 +150,21 @@ describe('levels, leaderboards, badges and expert reputation', () => {
     // Badges already given stay given.
     expect((await h.services.achievements.held(ana.id)).map((b) => b.id)).to.deep.equal(['first_post', 'liked']);
   });
+
+  it('pays for accepted answers, attended events, shipped ideas and published stories from their events, once each', async () => {
+    const ana = await makeMember(h, { handle: 'ana' });
+    const general = await generalSpace(h);
+    const { bus } = h.services;
+    for (let i = 0; i < 2; i++) {
+      bus.emit('answer.accepted', { postId: 900, authorId: ana.id, spaceId: general.id, by: owner.id });
+      bus.emit('event.attended', { eventId: 7, memberId: ana.id, spaceId: null });
+      bus.emit('idea.shipped', { postId: 901, authorId: ana.id, spaceId: general.id });
+      bus.emit('story.published', { storyId: 3, authorId: ana.id });
+    }
+    await settle();
+    const reasons = (await h.services.ledger.history(ana.id)).items.map((e) => `${e.reason} +${e.amount}`).sort();
+    expect(reasons).to.deep.equal(['Attended an event +10', 'Your answer was accepted +10', 'Your idea shipped +20', 'Your story was published +15']);
+    // An accepted answer weighs 10 in reputation: past this community's threshold of 3.
+    expect((await h.services.standing.of(ana.id)).expertIn.map((x) => [x.slug, x.reputation])).to.deep.equal([['general', 10]]);
+  });
 });
