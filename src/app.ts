@@ -18,6 +18,7 @@ import { memberRoutes } from './web/member.routes.js';
 import { federationWebRoutes } from './web/federation.routes.js';
 import { remoteAvatarRoutes } from './web/remote-avatar.js';
 import { economyRoutes } from './web/economy.routes.js';
+import { eventRoutes } from './web/events.routes.js';
 import { notificationRoutes } from './web/notifications.routes.js';
 import { rewardRoutes } from './web/rewards.routes.js';
 import { createRenderer } from './web/render.js';
@@ -127,6 +128,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(economyRoutes(ctx));
   app.use(rewardRoutes(ctx));
   app.use(notificationRoutes(ctx));
+  app.use(eventRoutes(ctx));
   app.use(communityRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(render, { maxBodyKb: config.limits.max_body_kb, avatarMaxKb: config.limits.avatar_max_kb }));

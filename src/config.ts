@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { MembershipMode } from './community/member.service.js';
+import { isTimeZone } from './core/timezone.js';
 
 /**
  * Configuration: `config.toml` (path from HEARTH_CONFIG, default ./config.toml), then
@@ -10,7 +11,7 @@ import type { MembershipMode } from './community/member.service.js';
  */
 export interface Config {
   server: { url: string; host: string; port: number; data_dir: string; trust_proxy: boolean };
-  community: { name: string; handle: string; description: string; rules: string };
+  community: { name: string; handle: string; description: string; rules: string; timezone: string };
   membership: { mode: MembershipMode };
   limits: {
     max_post_chars: number;
@@ -21,6 +22,8 @@ export interface Config {
     signups_per_ip: number;
   };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
+  /** Optional parts of the community; one switched off leaves no trace. */
+  modules: { events: boolean; polls: boolean };
   economy: {
     enabled: boolean;
     currency_name: string;
@@ -84,6 +87,7 @@ type Kind =
   | { type: 'bool' }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'domains' }
+  | { type: 'timezone' }
   | { type: 'levels' }
   | { type: 'badges' };
 
@@ -122,6 +126,7 @@ const FIELDS: Field[] = [
   },
   { section: 'community', key: 'description', kind: { type: 'string', maxLength: 2000 }, default: 'A community on Hearth.' },
   { section: 'community', key: 'rules', kind: { type: 'string', maxLength: 10000 }, default: 'Be kind. Stay on topic. No spam.' },
+  { section: 'community', key: 'timezone', kind: { type: 'timezone' }, default: 'UTC' },
   { section: 'membership', key: 'mode', kind: { type: 'enum', values: ['open', 'approval', 'invite'] }, default: 'open' },
   { section: 'limits', key: 'max_post_chars', kind: { type: 'int', min: 100, max: 100000 }, default: 20000 },
   { section: 'limits', key: 'max_body_kb', kind: { type: 'int', min: 16, max: 10240 }, default: 256 },
@@ -130,6 +135,8 @@ const FIELDS: Field[] = [
   { section: 'limits', key: 'login_attempts_per_account', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
   { section: 'limits', key: 'signups_per_ip', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
   { section: 'log', key: 'level', kind: { type: 'enum', values: ['debug', 'info', 'warn', 'error'] }, default: 'info' },
+  { section: 'modules', key: 'events', kind: { type: 'bool' }, default: true },
+  { section: 'modules', key: 'polls', kind: { type: 'bool' }, default: true },
   { section: 'economy', key: 'enabled', kind: { type: 'bool' }, default: true },
   { section: 'economy', key: 'currency_name', kind: { type: 'string', pattern: /^.{1,40}$/u, patternHelp: '1 to 40 characters' }, default: 'point' },
   { section: 'economy', key: 'currency_plural', kind: { type: 'string', pattern: /^.{1,40}$/u, patternHelp: '1 to 40 characters' }, default: 'points' },
@@ -209,6 +216,8 @@ function describe(kind: Kind): string {
       return `one of ${kind.values.join(', ')}`;
     case 'domains':
       return 'a list of domain names such as ["spam.example", "*.bad.example"] (comma-separated in the environment)';
+    case 'timezone':
+      return 'an IANA time zone such as "Europe/Paris" or "UTC"';
     case 'levels':
       return 'a list such as [{ name = "Newcomer", from = 0 }, { name = "Regular", from = 50 }]: names of 1 to 40 characters, each from above the last, the first from 0 (JSON in the environment)';
     case 'badges':
@@ -258,6 +267,8 @@ function coerce(field: Field, raw: unknown, fromEnv: boolean): Field['default'] 
       if (domains.some((d) => !DOMAIN_PATTERN.test(d))) fail();
       return [...new Set(domains)];
     }
+    case 'timezone':
+      return typeof raw === 'string' && isTimeZone(raw.trim()) ? raw.trim() : fail();
     case 'levels': {
       const items = tableList(raw, fromEnv, ['name', 'from']);
       const levels = items?.map((l) => ({ name: text(l.name, 40), from: l.from }));

@@ -12,6 +12,7 @@ import type { Db } from './db/schema.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { ReportService } from './moderation/report.service.js';
 import { RemoteService } from './community/remote.service.js';
+import { EventService } from './events/event.service.js';
 import { NotificationService } from './notifications/notification.service.js';
 import { AchievementService } from './rewards/achievement.service.js';
 import { EarningService } from './rewards/earning.service.js';
@@ -38,6 +39,7 @@ export interface Services {
   rewards: RewardService;
   standing: StandingService;
   notifications: NotificationService;
+  events: EventService;
 }
 
 export interface ServiceOptions {
@@ -71,6 +73,7 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   notifications.attach(bus);
   return {
     bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications,
+    events: new EventService(db, bus),
     rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days),
     standing: new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold),
     remote: new RemoteService(db, bus),

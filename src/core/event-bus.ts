@@ -1,4 +1,5 @@
 import type { Role } from '../community/roles.js';
+import type { RsvpStatus } from '../events/event.table.js';
 import { logger } from './logger.js';
 
 /**
@@ -28,6 +29,11 @@ export interface DomainEvents {
   'idea.shipped': { postId: number; authorId: number; spaceId: number };
   'story.published': { storyId: number; authorId: number };
   'badge.awarded': { memberId: number; badge: string; name: string };
+  'event.created': { eventId: number; spaceId: number; by: number };
+  'event.updated': { eventId: number };
+  'event.cancelled': { eventId: number; by: number; reason: string; attendeeIds: number[] };
+  // `promoted`: moved from the waiting list to a seat.
+  'rsvp.changed': { eventId: number; memberId: number; status: RsvpStatus; previous: RsvpStatus | null; promoted?: true; remote?: true };
 }
 
 export type DomainEventName = keyof DomainEvents;

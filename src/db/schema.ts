@@ -16,6 +16,7 @@ import type { ModerationLogTable, ReportTable } from '../moderation/moderation.t
 import type { LedgerBalanceTable, LedgerEntryTable } from '../rewards/ledger.table.js';
 import type { AchievementTable, MemberBadgeTable, RedemptionTable, RewardTable, SpaceExpertTable } from '../rewards/reward.table.js';
 import type { NotificationTable } from '../notifications/notification.table.js';
+import type { EventRsvpTable, EventTable } from '../events/event.table.js';
 
 /** Every table, as kysely sees it. Each module owns its `*.table.ts`. */
 export interface Database {
@@ -47,6 +48,8 @@ export interface Database {
   member_badges: MemberBadgeTable;
   space_experts: SpaceExpertTable;
   notifications: NotificationTable;
+  events: EventTable;
+  event_rsvps: EventRsvpTable;
 }
 
 export type Db = Kysely<Database>;

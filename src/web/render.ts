@@ -24,6 +24,13 @@ function formatDate(iso: string): string {
   return text;
 }
 
+const zonedFormats = new Map<string, Intl.DateTimeFormat>();
+const zonedFormat = (tz: string): Intl.DateTimeFormat => {
+  let f = zonedFormats.get(tz);
+  if (!f) zonedFormats.set(tz, (f = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: tz })));
+  return f;
+};
+
 /** Everything every page shows: the community's name, description and rules, and who is looking. */
 export interface PageGlobals {
   /** address: how the fediverse follows the community (@handle@host), null when federation is off. */
@@ -31,6 +38,8 @@ export interface PageGlobals {
   membershipMode: string;
   /** The currency, named in the community's words; null when the economy is off. */
   economy: { name: string; plural: string; symbol: string; gifts: boolean } | null;
+  /** Optional modules that are on: pages show their links only then. */
+  modules: { events: boolean; polls: boolean };
 }
 
 export function createRenderer(config: Config, csrf: Csrf) {
@@ -41,6 +50,8 @@ export function createRenderer(config: Config, csrf: Csrf) {
     lstripBlocks: true,
   });
   env.addFilter('date', formatDate);
+  // An event's time on its own wall clock: "Sat 5 Dec 2026, 19:30 (Europe/Paris)".
+  env.addFilter('inZone', (iso: string, tz: string) => `${zonedFormat(tz).format(new Date(iso))} (${tz})`);
   env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
   const globals: PageGlobals = {
     community: {
@@ -51,6 +62,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
       address: config.federation.enabled ? `@${config.community.handle}@${new URL(config.server.url).host}` : null,
     },
     membershipMode: config.membership.mode,
+    modules: { events: config.modules.events, polls: config.modules.polls },
     economy: config.economy.enabled
       ? { name: config.economy.currency_name, plural: config.economy.currency_plural, symbol: config.economy.symbol, gifts: config.economy.gifts }
       : null,

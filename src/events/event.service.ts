@@ -1,0 +1,250 @@
+import { renderMarkdown } from '../community/markdown.js';
+import { cleanLine, cleanText } from '../community/member.rules.js';
+import { type Actor, type Viewer, atLeast } from '../community/roles.js';
+import { canSeeSpace } from '../community/space.service.js';
+import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
+import type { EventBus } from '../core/event-bus.js';
+import { nowIso } from '../core/time.js';
+import { isTimeZone, zonedToUtc } from '../core/timezone.js';
+import type { Db, DbOrTx } from '../db/schema.js';
+import type { EventRow, EventRsvpRow, RsvpStatus } from './event.table.js';
+
+/** What an organiser fills in: wall-clock times in the event's own zone. */
+export interface EventInput {
+  spaceId: number;
+  title: string;
+  description: string;
+  /** "YYYY-MM-DDTHH:MM" in `timezone`. */
+  startsLocal: string;
+  endsLocal: string;
+  timezone: string;
+  address: string;
+  onlineUrl: string;
+  /** Blank or null: no limit. */
+  capacity: string | number | null;
+}
+
+export interface EventCounts {
+  going: number;
+  maybe: number;
+  waiting: number;
+}
+
+export const RSVP_CHOICES: readonly RsvpStatus[] = ['going', 'maybe', 'not_going'];
+const TITLE_MAX = 200;
+const DESCRIPTION_MAX = 20_000;
+
+/**
+ * Events and RSVPs. Seats are counted in the same transaction as the answer that takes
+ * one, so an event never holds more people than its capacity: past it, "going" waits in
+ * line, and the first in line moves up when a seat frees (a change of mind, a Leave from
+ * another server, a larger capacity). Organisers are moderators and up.
+ */
+export class EventService {
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+  ) {}
+
+  async create(actor: Actor, input: EventInput): Promise<EventRow> {
+    requireStaff(actor);
+    const values = await this.parse(input);
+    const now = nowIso();
+    const event = await this.db.insertInto('events').values({ ...values, created_by: actor.id, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+    this.bus.emit('event.created', { eventId: event.id, spaceId: event.space_id, by: actor.id });
+    return event;
+  }
+
+  async update(actor: Actor, id: number, input: EventInput): Promise<EventRow> {
+    requireStaff(actor);
+    const values = await this.parse(input);
+    const { event, promoted } = await this.db.transaction().execute(async (trx) => {
+      const before = await this.row(trx, id);
+      if (before.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event was cancelled; it cannot be changed.');
+      const event = await trx.updateTable('events').set({ ...values, updated_at: nowIso() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return { event, promoted: await this.fillSeats(trx, event) };
+    });
+    this.bus.emit('event.updated', { eventId: id });
+    for (const memberId of promoted) this.bus.emit('rsvp.changed', { eventId: id, memberId, status: 'going', previous: 'waiting', promoted: true });
+    return event;
+  }
+
+  /** Cancels the event and tells everyone who said they would come (or was waiting). */
+  async cancel(actor: Actor, id: number, rawReason: string): Promise<void> {
+    requireStaff(actor);
+    const reason = cleanText(rawReason);
+    if (!reason) throw new ValidationError({ reason: 'Say why: attendees are told.' });
+    const attendees = await this.db.transaction().execute(async (trx) => {
+      const event = await this.row(trx, id);
+      if (event.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event is already cancelled.');
+      await trx.updateTable('events').set({ status: 'cancelled', cancel_reason: reason, updated_at: nowIso() }).where('id', '=', id).execute();
+      const rows = await trx.selectFrom('event_rsvps').select('member_id').where('event_id', '=', id).where('status', 'in', ['going', 'maybe', 'waiting']).execute();
+      return rows.map((r) => r.member_id);
+    });
+    this.bus.emit('event.cancelled', { eventId: id, by: actor.id, reason, attendeeIds: attendees });
+  }
+
+  /**
+   * A member's answer. "going" to a full event waits in line; leaving a seat gives it to
+   * the first in line. Answers what the member's status now is.
+   */
+  async rsvp(member: Actor, id: number, status: RsvpStatus, opts: { remote?: boolean; joinApId?: string | null } = {}): Promise<RsvpStatus> {
+    if (!RSVP_CHOICES.includes(status)) throw new ValidationError({ status: 'Choose going, maybe or not going.' });
+    const result = await this.db.transaction().execute(async (trx) => {
+      const event = await this.row(trx, id);
+      if (event.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event was cancelled.');
+      if (event.ends_at < nowIso()) throw new DomainError('past', 409, 'This event is over.');
+      const before = await trx.selectFrom('event_rsvps').selectAll().where('event_id', '=', id).where('member_id', '=', member.id).executeTakeFirst();
+      let next: RsvpStatus = status;
+      if (status === 'going' && before?.status !== 'going' && event.capacity !== null) {
+        const { going } = await this.countsIn(trx, id);
+        if (going >= event.capacity) next = 'waiting';
+      }
+      if (before?.status === next) return { next, previous: before.status, promoted: [] as number[] };
+      const now = nowIso();
+      await trx
+        .insertInto('event_rsvps')
+        .values({ event_id: id, member_id: member.id, status: next, waitlisted_at: next === 'waiting' ? now : null, join_ap_id: opts.joinApId ?? null, created_at: now, updated_at: now })
+        .onConflict((oc) =>
+          oc.columns(['event_id', 'member_id']).doUpdateSet({ status: next, waitlisted_at: next === 'waiting' ? now : null, join_ap_id: opts.joinApId ?? before?.join_ap_id ?? null, updated_at: now }),
+        )
+        .execute();
+      const promoted = before?.status === 'going' ? await this.fillSeats(trx, event) : [];
+      return { next, previous: before?.status ?? null, promoted };
+    });
+    if (result.previous !== result.next) {
+      this.bus.emit('rsvp.changed', { eventId: id, memberId: member.id, status: result.next, previous: result.previous, ...(opts.remote ? { remote: true as const } : {}) });
+    }
+    for (const memberId of result.promoted) this.bus.emit('rsvp.changed', { eventId: id, memberId, status: 'going', previous: 'waiting', promoted: true });
+    return result.next;
+  }
+
+  /** Staff mark someone present (which the economy rewards). */
+  async checkIn(staff: Actor, id: number, memberId: number): Promise<void> {
+    requireStaff(staff);
+    const event = await this.row(this.db, id);
+    const r = await this.db
+      .updateTable('event_rsvps')
+      .set({ checked_in_at: nowIso(), checked_in_by: staff.id, updated_at: nowIso() })
+      .where('event_id', '=', id)
+      .where('member_id', '=', memberId)
+      .where('status', 'in', ['going', 'maybe'])
+      .where('checked_in_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new DomainError('not_attending', 409, 'Only people who said they are coming, and are not checked in yet, can be checked in.');
+    this.bus.emit('event.attended', { eventId: id, memberId, spaceId: event.space_id });
+  }
+
+  /** An event the viewer may see (its space decides), or 404. */
+  async getVisible(viewer: Viewer, id: number): Promise<EventRow & { spaceSlug: string; spaceName: string; spaceVisibility: string }> {
+    const event = await this.db
+      .selectFrom('events as e')
+      .innerJoin('spaces as s', 's.id', 'e.space_id')
+      .selectAll('e')
+      .select(['s.slug as spaceSlug', 's.name as spaceName', 's.visibility as spaceVisibility'])
+      .where('e.id', '=', id)
+      .executeTakeFirst();
+    if (!event || !canSeeSpace(viewer, { visibility: event.spaceVisibility })) throw notFound('That event');
+    return event;
+  }
+
+  /** Events that have not ended, soonest first, in spaces the viewer may see. */
+  upcoming(viewer: Viewer, opts: { spaceId?: number; limit?: number; publicOnly?: boolean } = {}) {
+    let q = this.db
+      .selectFrom('events as e')
+      .innerJoin('spaces as s', 's.id', 'e.space_id')
+      .selectAll('e')
+      .select(['s.slug as spaceSlug', 's.name as spaceName', 's.visibility as spaceVisibility'])
+      .where('e.ends_at', '>=', nowIso())
+      .orderBy('e.starts_at')
+      .limit(opts.limit ?? 100);
+    if (viewer === null || opts.publicOnly) q = q.where('s.visibility', '=', 'public');
+    if (opts.spaceId !== undefined) q = q.where('e.space_id', '=', opts.spaceId);
+    return q.execute();
+  }
+
+  counts(id: number): Promise<EventCounts> {
+    return this.countsIn(this.db, id);
+  }
+
+  /** People by answer, for the event page (remote ones with their handle and server). */
+  attendees(id: number) {
+    return this.db
+      .selectFrom('event_rsvps as r')
+      .innerJoin('members as m', 'm.id', 'r.member_id')
+      .select(['m.id', 'm.handle', 'm.display_name as displayName', 'm.domain', 'r.status', 'r.checked_in_at as checkedInAt', 'r.waitlisted_at as waitlistedAt'])
+      .where('r.event_id', '=', id)
+      .where('r.status', '!=', 'not_going')
+      .orderBy('r.status')
+      .orderBy('r.waitlisted_at')
+      .orderBy('r.created_at')
+      .execute();
+  }
+
+  async rsvpOf(id: number, memberId: number): Promise<EventRsvpRow | undefined> {
+    return this.db.selectFrom('event_rsvps').selectAll().where('event_id', '=', id).where('member_id', '=', memberId).executeTakeFirst();
+  }
+
+  private async countsIn(db: DbOrTx, id: number): Promise<EventCounts> {
+    const rows = await db.selectFrom('event_rsvps').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('event_id', '=', id).groupBy('status').execute();
+    const n = (s: RsvpStatus) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+    return { going: n('going'), maybe: n('maybe'), waiting: n('waiting') };
+  }
+
+  /** Moves people from the line to free seats, first come first served; answers who moved. */
+  private async fillSeats(trx: DbOrTx, event: EventRow): Promise<number[]> {
+    const { going } = await this.countsIn(trx, event.id);
+    const free = event.capacity === null ? Infinity : event.capacity - going;
+    if (free <= 0) return [];
+    let q = trx.selectFrom('event_rsvps').select('member_id').where('event_id', '=', event.id).where('status', '=', 'waiting').orderBy('waitlisted_at');
+    if (Number.isFinite(free)) q = q.limit(free);
+    const line = await q.execute();
+    const ids = line.map((r) => r.member_id);
+    if (ids.length) await trx.updateTable('event_rsvps').set({ status: 'going', waitlisted_at: null, updated_at: nowIso() }).where('event_id', '=', event.id).where('member_id', 'in', ids).execute();
+    return ids;
+  }
+
+  private async row(db: DbOrTx, id: number): Promise<EventRow> {
+    const event = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!event) throw notFound('That event');
+    return event;
+  }
+
+  private async parse(input: EventInput) {
+    const errors = new FieldErrors();
+    const title = cleanLine(input.title);
+    const description = cleanText(input.description);
+    if (!title) errors.add('title', 'Give the event a title.');
+    else if (title.length > TITLE_MAX) errors.add('title', `Keep the title under ${TITLE_MAX} characters.`);
+    if (description.length > DESCRIPTION_MAX) errors.add('description', 'The description is too long.');
+    const timezone = input.timezone.trim();
+    if (!isTimeZone(timezone)) errors.add('timezone', 'Choose a time zone such as Europe/Paris.');
+    // Without a valid zone the wall times cannot be placed; the zone's error says why.
+    const zone = isTimeZone(timezone) ? timezone : 'UTC';
+    const starts = zonedToUtc(input.startsLocal.trim(), zone);
+    const ends = zonedToUtc(input.endsLocal.trim(), zone);
+    if (!starts) errors.add('startsLocal', 'Give the start as a date and time.');
+    if (!ends) errors.add('endsLocal', 'Give the end as a date and time.');
+    if (starts && ends && ends <= starts) errors.add('endsLocal', 'The event must end after it starts.');
+    const address = cleanLine(input.address).slice(0, 500) || null;
+    const onlineUrl = input.onlineUrl.trim() || null;
+    if (onlineUrl && !/^https?:\/\/[^\s]+$/i.test(onlineUrl)) errors.add('onlineUrl', 'Give the online link as an http(s) address.');
+    const capText = typeof input.capacity === 'number' ? String(input.capacity) : (input.capacity ?? '').trim();
+    let capacity: number | null = null;
+    if (capText) {
+      capacity = /^\d{1,7}$/.test(capText) ? Number(capText) : NaN;
+      if (!Number.isSafeInteger(capacity) || capacity < 1) errors.add('capacity', 'Capacity must be a whole number of at least 1, or blank for no limit.');
+    }
+    const space = await this.db.selectFrom('spaces').select('id').where('id', '=', input.spaceId).executeTakeFirst();
+    if (!space) errors.add('spaceId', 'Choose a space.');
+    errors.throwIfAny();
+    return {
+      space_id: input.spaceId, title, description_md: description, description_html: renderMarkdown(description), starts_at: starts!, ends_at: ends!, timezone,
+      address, online_url: onlineUrl, capacity,
+    };
+  }
+}
+
+const requireStaff = (actor: Actor) => {
+  if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators and admins organise events.');
+};

@@ -1,0 +1,37 @@
+import type { Generated, Selectable } from 'kysely';
+
+export type EventStatus = 'scheduled' | 'cancelled';
+export type RsvpStatus = 'going' | 'maybe' | 'not_going' | 'waiting';
+
+export interface EventTable {
+  id: Generated<number>;
+  space_id: number;
+  title: string;
+  description_md: Generated<string>;
+  description_html: Generated<string>;
+  starts_at: string;
+  ends_at: string;
+  timezone: string;
+  address: string | null;
+  online_url: string | null;
+  capacity: number | null;
+  status: Generated<EventStatus>;
+  cancel_reason: string | null;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+export type EventRow = Selectable<EventTable>;
+
+export interface EventRsvpTable {
+  event_id: number;
+  member_id: number;
+  status: RsvpStatus;
+  waitlisted_at: string | null;
+  checked_in_at: string | null;
+  checked_in_by: number | null;
+  join_ap_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export type EventRsvpRow = Selectable<EventRsvpTable>;

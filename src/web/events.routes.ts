@@ -1,0 +1,178 @@
+import { type Request, Router } from 'express';
+import { atLeast } from '../community/roles.js';
+import { notFound } from '../core/errors.js';
+import { utcToZoned } from '../core/timezone.js';
+import { type EventInput, RSVP_CHOICES } from '../events/event.service.js';
+import { toIcal } from '../events/event.ical.js';
+import type { EventRow, RsvpStatus } from '../events/event.table.js';
+import type { WebContext } from './context.js';
+import { field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+
+const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
+
+const eventId = (req: Request): number => {
+  const raw = req.params.id ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw notFound('That event');
+  return Number(raw);
+};
+
+/** Events: the list, one event with its RSVPs, organisers' forms, check-in, and calendar files. */
+export function eventRoutes(ctx: WebContext): Router {
+  const router = Router();
+  const { render, services, config } = ctx;
+  if (!config.modules.events) return router;
+  const { events } = services;
+  const host = new URL(config.server.url).host;
+  const eventUrl = (id: number) => `${config.server.url}/events/${id}`;
+  const viewerOf = (req: Request) => (req.member ? { id: req.member.id, role: req.member.role } : null);
+
+  const formPage = async (values: Record<string, unknown>, event?: EventRow) => ({ values, errors: {}, event, spaces: await services.spaces.listAll(), zones: ZONES });
+  const inputFrom = (body: unknown): EventInput => ({
+    spaceId: Number(field(body, 'spaceId')) || 0, title: field(body, 'title'), description: field(body, 'description'),
+    startsLocal: field(body, 'startsLocal'), endsLocal: field(body, 'endsLocal'), timezone: field(body, 'timezone'),
+    address: field(body, 'address'), onlineUrl: field(body, 'onlineUrl'), capacity: field(body, 'capacity'),
+  });
+
+  router.get(
+    '/events',
+    wrap(async (req, res) => {
+      render(req, res, 'events/list.njk', { events: await events.upcoming(viewerOf(req)) });
+    }),
+  );
+
+  // Every upcoming event in public spaces, for calendar apps (which send no cookies).
+  router.get(
+    '/events.ics',
+    wrap(async (_req, res) => {
+      const list = await events.upcoming(null, { limit: 500 });
+      res.type('text/calendar; charset=utf-8').send(toIcal(list.map((e) => ({ ...e, url: eventUrl(e.id) })), { name: config.community.name, host }));
+    }),
+  );
+
+  router.get(
+    '/events/new',
+    wrap(async (req, res) => {
+      requireRole(req, 'moderator');
+      render(req, res, 'events/form.njk', await formPage({ timezone: config.community.timezone, spaceId: '' }));
+    }),
+  );
+
+  router.post(
+    '/events',
+    wrap(async (req, res) => {
+      const staff = requireRole(req, 'moderator');
+      try {
+        const event = await events.create(staff, inputFrom(req.body));
+        res.redirect(303, `/events/${event.id}`);
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'events/form.njk', err, await formPage({}))) throw err;
+      }
+    }),
+  );
+
+  router.get(
+    '/events/:id.ics',
+    wrap(async (req, res) => {
+      const viewer = viewerOf(req);
+      const event = await events.getVisible(viewer, eventId(req));
+      const mine = viewer ? await events.rsvpOf(event.id, viewer.id) : undefined;
+      const onlineUrl = mine?.status === 'going' ? event.online_url : null;
+      res
+        .type('text/calendar; charset=utf-8')
+        .set('Content-Disposition', `attachment; filename="event-${event.id}.ics"`)
+        .send(toIcal([{ ...event, url: eventUrl(event.id), onlineUrl }], { name: event.title, host }));
+    }),
+  );
+
+  const eventPage = async (req: Request, id: number) => {
+    const viewer = viewerOf(req);
+    const event = await events.getVisible(viewer, id);
+    const mine = viewer ? await events.rsvpOf(id, viewer.id) : undefined;
+    const isStaff = viewer !== null && atLeast(viewer.role, 'moderator');
+    return {
+      event, counts: await events.counts(id), attendees: await events.attendees(id), mine: mine?.status ?? null, isStaff, choices: RSVP_CHOICES,
+      // The online link is for people who are coming (and the organisers).
+      showOnline: Boolean(event.online_url) && (mine?.status === 'going' || isStaff),
+      isPast: event.ends_at < new Date().toISOString(),
+      values: {}, errors: {},
+    };
+  };
+
+  router.get(
+    '/events/:id',
+    wrap(async (req, res) => {
+      render(req, res, 'events/event.njk', await eventPage(req, eventId(req)));
+    }),
+  );
+
+  router.post(
+    '/events/:id/rsvp',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const id = eventId(req);
+      await events.getVisible(member, id);
+      try {
+        await events.rsvp(member, id, field(req.body, 'status') as RsvpStatus);
+        res.redirect(303, `/events/${id}#rsvp`);
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'events/event.njk', err, await eventPage(req, id))) throw err;
+      }
+    }),
+  );
+
+  router.get(
+    '/events/:id/edit',
+    wrap(async (req, res) => {
+      requireRole(req, 'moderator');
+      const event = await events.getVisible(viewerOf(req), eventId(req));
+      render(req, res, 'events/form.njk', await formPage({
+        spaceId: String(event.space_id), title: event.title, description: event.description_md, timezone: event.timezone,
+        startsLocal: utcToZoned(event.starts_at, event.timezone), endsLocal: utcToZoned(event.ends_at, event.timezone),
+        address: event.address ?? '', onlineUrl: event.online_url ?? '', capacity: event.capacity === null ? '' : String(event.capacity),
+      }, event));
+    }),
+  );
+
+  router.post(
+    '/events/:id',
+    wrap(async (req, res) => {
+      const staff = requireRole(req, 'moderator');
+      const event = await events.getVisible(staff, eventId(req));
+      try {
+        await events.update(staff, event.id, inputFrom(req.body));
+        res.redirect(303, `/events/${event.id}`);
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'events/form.njk', err, { ...(await formPage({})), event })) throw err;
+      }
+    }),
+  );
+
+  router.post(
+    '/events/:id/cancel',
+    wrap(async (req, res) => {
+      const staff = requireRole(req, 'moderator');
+      const id = eventId(req);
+      try {
+        await events.cancel(staff, id, field(req.body, 'reason'));
+        res.redirect(303, `/events/${id}`);
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'events/event.njk', err, await eventPage(req, id))) throw err;
+      }
+    }),
+  );
+
+  router.post(
+    '/events/:id/check-in',
+    wrap(async (req, res) => {
+      const staff = requireRole(req, 'moderator');
+      const id = eventId(req);
+      try {
+        await events.checkIn(staff, id, Number(field(req.body, 'memberId')) || 0);
+        res.redirect(303, `/events/${id}#attendees`);
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'events/event.njk', err, await eventPage(req, id))) throw err;
+      }
+    }),
+  );
+  return router;
+}
