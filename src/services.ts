@@ -13,6 +13,7 @@ import { ModerationService } from './moderation/moderation.service.js';
 import { ReportService } from './moderation/report.service.js';
 import { RemoteService } from './community/remote.service.js';
 import { EventService } from './events/event.service.js';
+import { PollService } from './polls/poll.service.js';
 import { NotificationService } from './notifications/notification.service.js';
 import { AchievementService } from './rewards/achievement.service.js';
 import { EarningService } from './rewards/earning.service.js';
@@ -40,6 +41,7 @@ export interface Services {
   standing: StandingService;
   notifications: NotificationService;
   events: EventService;
+  polls: PollService;
 }
 
 export interface ServiceOptions {
@@ -74,6 +76,7 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   return {
     bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications,
     events: new EventService(db, bus),
+    polls: new PollService(db, bus, posts),
     rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days),
     standing: new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold),
     remote: new RemoteService(db, bus),

@@ -32,11 +32,14 @@ export class PostService {
     private readonly limits: () => { maxPostChars: number },
   ) {}
 
-  async createThread(author: Actor, space: SpaceRow, input: PostInput): Promise<PostRow> {
+  /** `extras` writes what belongs to the thread (a poll) in the same transaction, before anyone hears of it. */
+  async createThread(author: Actor, space: SpaceRow, input: PostInput, extras?: (trx: DbOrTx, post: PostRow) => Promise<void>): Promise<PostRow> {
     const { title, body, html } = this.validate(input, true);
-    const post = await this.db.transaction().execute((trx) =>
-      insertPost(trx, { spaceId: space.id, authorId: author.id, parent: null, title, body, html, at: nowIso() }),
-    );
+    const post = await this.db.transaction().execute(async (trx) => {
+      const post = await insertPost(trx, { spaceId: space.id, authorId: author.id, parent: null, title, body, html, at: nowIso() });
+      await extras?.(trx, post);
+      return post;
+    });
     this.bus.emit('post.created', { postId: post.id, spaceId: space.id, authorId: author.id, parentId: null, rootId: post.id });
     return post;
   }

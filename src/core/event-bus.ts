@@ -29,6 +29,7 @@ export interface DomainEvents {
   'idea.shipped': { postId: number; authorId: number; spaceId: number };
   'story.published': { storyId: number; authorId: number };
   'badge.awarded': { memberId: number; badge: string; name: string };
+  'poll.voted': { postId: number; memberId: number; remote?: true };
   'event.created': { eventId: number; spaceId: number; by: number };
   'event.updated': { eventId: number };
   'event.cancelled': { eventId: number; by: number; reason: string; attendeeIds: number[] };

@@ -17,6 +17,7 @@ import type { LedgerBalanceTable, LedgerEntryTable } from '../rewards/ledger.tab
 import type { AchievementTable, MemberBadgeTable, RedemptionTable, RewardTable, SpaceExpertTable } from '../rewards/reward.table.js';
 import type { NotificationTable } from '../notifications/notification.table.js';
 import type { EventRsvpTable, EventTable } from '../events/event.table.js';
+import type { PollOptionTable, PollTable, PollVoteTable, PollVoterTable } from '../polls/poll.table.js';
 
 /** Every table, as kysely sees it. Each module owns its `*.table.ts`. */
 export interface Database {
@@ -50,6 +51,10 @@ export interface Database {
   notifications: NotificationTable;
   events: EventTable;
   event_rsvps: EventRsvpTable;
+  polls: PollTable;
+  poll_options: PollOptionTable;
+  poll_voters: PollVoterTable;
+  poll_votes: PollVoteTable;
 }
 
 export type Db = Kysely<Database>;

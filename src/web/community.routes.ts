@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
-import { DomainError, forbidden, notFound } from '../core/errors.js';
+import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { Viewer } from '../community/roles.js';
 import type { PostView } from '../community/post.views.js';
+import type { PollInput } from '../polls/poll.service.js';
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
 
@@ -12,6 +13,17 @@ const postId = (req: Request): number => {
   if (!/^\d{1,15}$/.test(raw)) throw notFound('That post');
   return Number(raw);
 };
+
+/** The poll fields of the new-thread form. */
+function pollFrom(body: unknown): PollInput {
+  const results = field(body, 'pollResults');
+  return {
+    options: field(body, 'pollOptions').split(/\r?\n/),
+    multiple: field(body, 'pollMultiple') === '1',
+    closesInHours: Number(field(body, 'pollCloses')) || 0,
+    results: results === 'after_close' ? 'after_close' : 'after_vote',
+  };
+}
 
 /** Puts each local author's level, and the expert mark for this space, beside their name. */
 async function markAuthors(ctx: WebContext, spaceId: number, roots: PostView[]): Promise<void> {
@@ -73,7 +85,16 @@ export function communityRoutes(ctx: WebContext): Router {
       const member = requireMember(req, res)!;
       const space = await services.spaces.getVisible(member, req.params.slug ?? '');
       try {
-        const post = await services.posts.createThread(member, space, { title: field(req.body, 'title'), body: field(req.body, 'body') });
+        const input = { title: field(req.body, 'title'), body: field(req.body, 'body') };
+        const pollOptions = field(req.body, 'pollOptions');
+        const post =
+          ctx.config.modules.polls && pollOptions.trim()
+            ? await services.polls.createThread(member, space, input, pollFrom(req.body)).catch((err) => {
+                // The poll's fields have their own names on this form.
+                if (err instanceof ValidationError && err.fields.options) throw new ValidationError({ ...err.fields, pollOptions: err.fields.options });
+                throw err;
+              })
+            : await services.posts.createThread(member, space, input);
         res.redirect(303, `/p/${post.id}`);
       } catch (err) {
         const page = await services.postViews.space(space.id, member);
@@ -92,7 +113,8 @@ export function communityRoutes(ctx: WebContext): Router {
       const thread = await services.postViews.thread(post.id, viewer, cursor(req.query.after));
       if (!thread) throw notFound('That post');
       if (ctx.config.economy.enabled) await markAuthors(ctx, post.space_id, [thread.root, ...thread.replies]);
-      render(req, res, 'post.njk', { thread, values: {}, errors: {} });
+      const poll = ctx.config.modules.polls ? await services.polls.view(post.id, req.member?.id ?? null) : null;
+      render(req, res, 'post.njk', { thread, poll, values: {}, errors: {} });
     }),
   );
 
@@ -109,6 +131,25 @@ export function communityRoutes(ctx: WebContext): Router {
         const rootId = post.root_id ?? post.id;
         const thread = await services.postViews.thread(rootId, member);
         if (!thread || !renderFormError(render, req, res, 'post.njk', err, { thread, replyTo: id })) throw err;
+      }
+    }),
+  );
+
+  router.post(
+    '/p/:id/vote',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      if (!ctx.config.modules.polls) throw notFound();
+      const { post } = await services.posts.getVisible(member, postId(req));
+      const raw = (req.body as Record<string, unknown>).option;
+      const chosen = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string' && /^\d{1,15}$/.test(v)).map(Number);
+      try {
+        await services.polls.vote(member, post.id, chosen);
+        res.redirect(303, `/p/${post.id}#poll`);
+      } catch (err) {
+        const thread = await services.postViews.thread(post.id, member);
+        const poll = await services.polls.view(post.id, member.id);
+        if (!thread || !renderFormError(render, req, res, 'post.njk', err, { thread, poll })) throw err;
       }
     }),
   );
