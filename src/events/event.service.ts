@@ -88,7 +88,7 @@ export class EventService {
    * A member's answer. "going" to a full event waits in line; leaving a seat gives it to
    * the first in line. Answers what the member's status now is.
    */
-  async rsvp(member: Actor, id: number, status: RsvpStatus, opts: { remote?: boolean; joinApId?: string | null } = {}): Promise<RsvpStatus> {
+  async rsvp(member: Actor, id: number, status: RsvpStatus, opts: { remote?: boolean; joinApId?: string | null; noWaitingList?: boolean } = {}): Promise<RsvpStatus> {
     if (!RSVP_CHOICES.includes(status)) throw new ValidationError({ status: 'Choose going, maybe or not going.' });
     const result = await this.db.transaction().execute(async (trx) => {
       const event = await this.row(trx, id);
@@ -98,7 +98,11 @@ export class EventService {
       let next: RsvpStatus = status;
       if (status === 'going' && before?.status !== 'going' && event.capacity !== null) {
         const { going } = await this.countsIn(trx, id);
-        if (going >= event.capacity) next = 'waiting';
+        if (going >= event.capacity) {
+          // Other servers have no waiting list to show: a full event says no.
+          if (opts.noWaitingList) throw new DomainError('full', 409, 'This event is full.');
+          next = 'waiting';
+        }
       }
       if (before?.status === next) return { next, previous: before.status, promoted: [] as number[] };
       const now = nowIso();

@@ -1,3 +1,4 @@
+import type { PollView } from '../polls/poll.service.js';
 import type { ApDoc } from 'activitypub-express';
 import type { PostRow } from '../community/post.table.js';
 
@@ -102,3 +103,25 @@ export function noteToRemotePost(doc: ApDoc): RemoteNote {
 
 export const firstId = idOf;
 export const firstText = text;
+
+/**
+ * A thread with a poll, as Mastodon federates polls: a `Question` with `oneOf` or `anyOf`
+ * choices (each a Note named after the option, its votes in `replies.totalItems`),
+ * `endTime`, `votersCount`, and `closed` once over. Counts stay at 0 while a poll that
+ * shows results only at closing is open. The thread's title leads the content.
+ */
+export function withPoll(note: Record<string, unknown>, poll: PollView): Record<string, unknown> {
+  const counts = poll.closed || poll.results === 'after_vote';
+  const choices = poll.options.map((o) => ({ type: 'Note', name: o.name, replies: { type: 'Collection', totalItems: counts ? o.votes : 0 } }));
+  const { name, ...rest } = note;
+  const title = typeof name === 'string' && name ? `<p><strong>${name.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}</strong></p>` : '';
+  return {
+    ...rest,
+    type: 'Question',
+    content: `${title}${String(note.content ?? '')}`,
+    [poll.multiple ? 'anyOf' : 'oneOf']: choices,
+    endTime: poll.closesAt,
+    votersCount: counts ? poll.votersCount : 0,
+    ...(poll.closed ? { closed: poll.closesAt } : {}),
+  };
+}

@@ -12,6 +12,7 @@ import { FederationCore } from './inbox/context.js';
 import { InboxProcessor } from './inbox/inbox.js';
 import { senderKeys } from './inbox/signature.js';
 import { WebFingerClient } from './mentions.js';
+import { EventPublisher } from './outbound/event-publisher.js';
 import { Publisher } from './outbound/publisher.js';
 import { FederationPolicy } from './policy.js';
 import { federationRoutes } from './routes.js';
@@ -25,6 +26,7 @@ export interface Federation {
   follows: FollowService;
   policy: FederationPolicy;
   publisher: Publisher;
+  eventPublisher: EventPublisher;
   queue: DeliveryQueue;
   worker: DeliveryWorker;
   inbox: InboxProcessor;
@@ -76,20 +78,23 @@ export async function createFederation(db: Db, services: Services, config: Confi
   });
   actors = new ActorDirectory(apex, db, services, config);
   const follows = new FollowService(apex, actors, db);
-  const core = new FederationCore(apex, actors, services, follows, db);
+  const core = new FederationCore(apex, actors, services, follows, db, config.modules);
   const inbox = new InboxProcessor(core, policy);
-  const publisher = new Publisher(apex, actors, services, db, new WebFingerClient(fetcher, fed.allow_private_addresses));
+  const publisher = new Publisher(apex, actors, services, db, new WebFingerClient(fetcher, fed.allow_private_addresses), config.modules);
   publisher.attach(services.bus);
+  const eventPublisher = new EventPublisher(apex, actors, services);
+  if (config.modules.events) eventPublisher.attach(services.bus);
 
   const router = Router();
   router.use(discoveryRoutes(actors, db, config));
-  router.use(federationRoutes({ apex, actors, services, db, config, inbox, keys: senderKeys(apex, policy) }));
+  router.use(federationRoutes({ apex, actors, services, db, config, inbox, keys: senderKeys(apex, policy), events: eventPublisher }));
 
   return {
-    apex, actors, follows, policy, publisher, queue, worker, inbox, fetcher, router,
+    apex, actors, follows, policy, publisher, eventPublisher, queue, worker, inbox, fetcher, router,
     start: () => worker.start(),
     stop: async () => {
       await publisher.idle();
+      await eventPublisher.idle();
       await worker.stop();
     },
   };

@@ -6,7 +6,8 @@ import { logger } from '../core/logger.js';
 import type { Db } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { type ActorDirectory, type LocalActor } from './actors.js';
-import { postIri, postToNote } from './convert.js';
+import { postIri, postToNote, withPoll } from './convert.js';
+import type { EventPublisher } from './outbound/event-publisher.js';
 import { SignatureError, verifyRequest } from './http-signatures.js';
 import type { SenderKeys } from './inbox/signature.js';
 import type { InboxProcessor } from './inbox/inbox.js';
@@ -26,6 +27,7 @@ export interface FederationRouteDeps {
   config: Config;
   inbox: InboxProcessor;
   keys: SenderKeys;
+  events: EventPublisher;
 }
 
 /**
@@ -121,7 +123,21 @@ export function federationRoutes(d: FederationRouteDeps): Router {
         mentions: [],
         hashtags: extractHashtags(post.body_md),
       });
-      res.type(AS_JSON).send(JSON.stringify({ '@context': apex.context, ...note }));
+      // A poll's counts change with every vote: Mastodon re-reads the Question from here.
+      const poll = d.config.modules.polls && post.parent_id === null ? await d.services.polls.view(post.id, null) : null;
+      res.type(AS_JSON).send(JSON.stringify({ '@context': apex.context, ...(poll ? withPoll(note, poll) : note) }));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // An event as Mobilizon's `Event`: only from public spaces, and only while events are on.
+  router.get('/events/:id', asJson, signedRead, async (req, res, next) => {
+    try {
+      const id = Number(req.params.id);
+      const doc = d.config.modules.events && Number.isSafeInteger(id) ? await d.events.document(id) : null;
+      if (!doc) return res.status(404).type(AS_JSON).json({ error: 'Not found.' });
+      res.type(AS_JSON).send(JSON.stringify({ '@context': apex.context, ...doc }));
     } catch (err) {
       next(err);
     }

@@ -21,6 +21,7 @@ export interface PollInput {
 export interface PollView {
   postId: number;
   multiple: boolean;
+  results: PollResults;
   closesAt: string;
   closed: boolean;
   votersCount: number;
@@ -116,7 +117,7 @@ export class PollService {
     const closed = poll.closes_at <= nowIso();
     const voters = Number(n);
     return {
-      postId, multiple: poll.multiple === 1, closesAt: poll.closes_at, closed, votersCount: voters, voted,
+      postId, multiple: poll.multiple === 1, results: poll.results, closesAt: poll.closes_at, closed, votersCount: voters, voted,
       showResults: closed || (voted && poll.results === 'after_vote'),
       options: options.map((o) => ({ id: o.id, name: o.name, votes: Number(o.votes), percent: voters ? Math.round((Number(o.votes) / voters) * 100) : 0, mine: mine.some((m) => m.id === o.id) })),
     };

@@ -25,6 +25,23 @@ export const EXTRA_CONTEXT = {
   moderators: { '@id': 'lemmy:moderators', '@type': '@id' },
   alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' },
   movedTo: { '@id': 'as:movedTo', '@type': '@id' },
+  // Polls, as Mastodon writes them.
+  votersCount: 'toot:votersCount',
+  // Events, as Mobilizon writes them.
+  mz: 'https://joinmobilizon.org/ns#',
+  ical: 'http://www.w3.org/2002/12/cal/ical#',
+  schema: 'http://schema.org#',
+  joinMode: 'mz:joinMode',
+  maximumAttendeeCapacity: 'mz:maximumAttendeeCapacity',
+  remainingAttendeeCapacity: 'mz:remainingAttendeeCapacity',
+  participantCount: 'mz:participantCount',
+  isOnline: 'mz:isOnline',
+  timezone: 'mz:timezone',
+  anonymousParticipationEnabled: 'mz:anonymousParticipationEnabled',
+  repliesModerationOption: 'mz:repliesModerationOption',
+  PostalAddress: 'schema:PostalAddress',
+  streetAddress: 'schema:streetAddress',
+  address: { '@id': 'schema:address' },
 };
 
 export interface ApexDeps {

@@ -2,6 +2,7 @@ import type { Apex, ApDoc } from 'activitypub-express';
 import type { MemberRow } from '../../community/member.table.js';
 import type { PostRow } from '../../community/post.table.js';
 import { preparedQuery } from '../../db/prepared.js';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import type { ActorDirectory, LocalActor } from '../actors.js';
@@ -29,6 +30,8 @@ export class FederationCore {
     readonly services: Services,
     readonly follows: FollowService,
     readonly db: Db,
+    /** Optional modules that are on: a switched-off one takes nothing from other servers. */
+    readonly modules: Config['modules'],
   ) {
     this.localPost = preparedQuery(db, (p: { id: number }) => db.selectFrom('posts').selectAll().where('id', '=', p.id).where('ap_id', 'is', null));
   }
@@ -58,6 +61,14 @@ export class FederationCore {
     // Other servers only ever see public spaces: a guessed id in a members-only one is "not ours".
     if (!post || (await this.services.spaces.getById(post.space_id)).visibility !== 'public') return undefined;
     return post;
+  }
+
+  /** The event's Group answers a Join: Accept with a seat, Reject without. */
+  async answerJoin(event: { space_id: number }, join: ApDoc, actorIri: string, accepted: boolean): Promise<void> {
+    const group = await this.actors.forSpace(await this.services.spaces.getById(event.space_id));
+    const object = { id: join.id, type: 'Join', actor: actorIri, object: firstId(join.object) };
+    const answer = await this.apex.buildActivity(accepted ? 'Accept' : 'Reject', group.id, [actorIri], { object });
+    await this.apex.addToOutbox(group, answer);
   }
 
   objectId(activity: ApDoc): string | null {

@@ -1,6 +1,6 @@
 import { DomainError } from '../../core/errors.js';
 import { logger } from '../../core/logger.js';
-import { POST_TYPES, noteToRemotePost } from '../convert.js';
+import { POST_TYPES, firstText, noteToRemotePost } from '../convert.js';
 import type { InboxHandler } from './context.js';
 
 /**
@@ -17,6 +17,13 @@ export const create: InboxHandler = async ({ activity, sender, fed }) => {
     throw new DomainError('not_owner', 403, 'The post is not attributed to the sender.');
   }
   const parent = await fed.postByIri(note.inReplyTo);
+  // A poll vote, as Mastodon sends it: a Note with no content, named after the option, answering the Question.
+  const choice = object.type === 'Note' ? firstText(object.name) : null;
+  if (parent && choice && !note.html.trim() && (await fed.services.polls.get(parent.id))) {
+    if (!fed.modules.polls) return logger.debug('poll vote ignored: polls are off');
+    await fed.services.polls.voteRemote((await fed.author(sender)).id, parent.id, choice);
+    return;
+  }
   let target: { parentId: number } | { spaceId: number } | null = parent ? { parentId: parent.id } : null;
   if (!target) {
     for (const iri of note.audience) {

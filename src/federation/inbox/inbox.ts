@@ -11,6 +11,7 @@ import { create } from './create.js';
 import { del } from './delete.js';
 import { flag } from './flag.js';
 import { follow } from './follow.js';
+import { join, leave } from './join.js';
 import { like } from './like.js';
 import { move } from './move.js';
 import { undo } from './undo.js';
@@ -30,6 +31,8 @@ const HANDLERS: Record<string, InboxHandler> = {
   Block: block,
   Move: move,
   Accept: acceptOrReject,
+  Join: join,
+  Leave: leave,
   Reject: acceptOrReject,
 };
 

@@ -1,13 +1,14 @@
 import type { Apex, ApDoc } from 'activitypub-express';
 import { REACTIONS } from '../../community/reaction.service.js';
 import type { PostRow } from '../../community/post.table.js';
+import type { Config } from '../../config.js';
 import type { EventBus } from '../../core/event-bus.js';
 import { logger } from '../../core/logger.js';
 import { preparedQuery } from '../../db/prepared.js';
 import type { Db } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import type { ActorDirectory } from '../actors.js';
-import { PUBLIC, postIri, postToNote } from '../convert.js';
+import { PUBLIC, postIri, postToNote, withPoll } from '../convert.js';
 import { type WebFingerClient, extractHashtags, extractMentions } from '../mentions.js';
 
 /**
@@ -27,6 +28,7 @@ export class Publisher {
     private readonly services: Services,
     private readonly db: Db,
     private readonly webfinger: WebFingerClient,
+    private readonly modules: Config['modules'],
   ) {
     this.postById = preparedQuery(db, (p: { id: number }) => db.selectFrom('posts').selectAll().where('id', '=', p.id));
   }
@@ -173,7 +175,7 @@ export class Publisher {
         if (href) mentions.push({ href, name: `@${m.user}@${m.domain}` });
       }
     }
-    return postToNote(post, {
+    const note = postToNote(post, {
       baseUrl: this.actors.baseUrl,
       authorIri: actor.id,
       authorFollowers: actor.followers[0],
@@ -182,5 +184,7 @@ export class Publisher {
       mentions,
       hashtags: extractHashtags(post.body_md),
     }) as Record<string, unknown> & { to: string[]; cc: string[] };
+    const poll = this.modules.polls && post.parent_id === null ? await this.services.polls.view(post.id, null) : null;
+    return (poll ? withPoll(note, poll) : note) as typeof note;
   }
 }

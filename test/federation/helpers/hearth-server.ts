@@ -45,6 +45,7 @@ export async function serveHearth(overrides: Overrides = {}): Promise<ServedHear
 export async function settle(h: ServedHearth, ms = 5000): Promise<void> {
   const fed = h.hearth.federation!;
   await fed.publisher.idle();
+  await fed.eventPublisher.idle();
   const until = Date.now() + ms;
   fed.worker.wake();
   while (Date.now() < until) {
