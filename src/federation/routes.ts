@@ -11,7 +11,7 @@ import type { EventPublisher } from './outbound/event-publisher.js';
 import { SignatureError, verifyRequest } from './http-signatures.js';
 import type { SenderKeys } from './inbox/signature.js';
 import type { InboxProcessor } from './inbox/inbox.js';
-import { extractHashtags } from './mentions.js';
+import { extractHashtags } from '../community/mentions.js';
 
 const AS_JSON = 'application/activity+json; charset=utf-8';
 const JSONLD_TYPES = ['application/activity+json', 'application/ld+json'];

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { remoteHtmlToText, sanitizeRemoteHtml } from '../../src/community/remote-html.js';
-import { extractHashtags, extractMentions } from '../../src/federation/mentions.js';
+import { extractHashtags, extractMentions } from '../../src/community/mentions.js';
 import { reactionKindOf } from '../../src/federation/inbox/like.js';
 
 describe('text between servers', () => {

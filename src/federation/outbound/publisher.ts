@@ -9,7 +9,8 @@ import type { Db } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import type { ActorDirectory } from '../actors.js';
 import { PUBLIC, postIri, postToNote, withPoll } from '../convert.js';
-import { type WebFingerClient, extractHashtags, extractMentions } from '../mentions.js';
+import { extractHashtags, extractMentions } from '../../community/mentions.js';
+import type { WebFingerClient } from '../mentions.js';
 
 /**
  * Outbound federation, driven by domain events after the member's write has committed,
