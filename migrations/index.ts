@@ -17,6 +17,7 @@ import * as m0015 from './0015_achievements.js';
 import * as m0016 from './0016_notifications.js';
 import * as m0017 from './0017_events.js';
 import * as m0018 from './0018_polls.js';
+import * as m0019 from './0019_notification_settings.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_notifications': m0016,
   '0017_events': m0017,
   '0018_polls': m0018,
+  '0019_notification_settings': m0019,
 };

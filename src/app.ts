@@ -143,7 +143,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
     close: async () => {
       await federation?.stop();
       await services.earning.idle();
-      await services.notifications.idle();
+      await services.notificationSubscribers.idle();
       await database.close();
     },
   };

@@ -22,6 +22,8 @@ export interface Config {
     signups_per_ip: number;
   };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
+  /** Outgoing mail (the daily digest); an empty smtp_host means e-mail is off. */
+  email: { smtp_host: string; smtp_port: number; smtp_secure: boolean; smtp_user: string; smtp_password: string; from: string };
   /** Optional parts of the community; one switched off leaves no trace. */
   modules: { events: boolean; polls: boolean };
   economy: {
@@ -135,6 +137,12 @@ const FIELDS: Field[] = [
   { section: 'limits', key: 'login_attempts_per_account', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
   { section: 'limits', key: 'signups_per_ip', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },
   { section: 'log', key: 'level', kind: { type: 'enum', values: ['debug', 'info', 'warn', 'error'] }, default: 'info' },
+  { section: 'email', key: 'smtp_host', kind: { type: 'string', maxLength: 255 }, default: '' },
+  { section: 'email', key: 'smtp_port', kind: { type: 'int', min: 1, max: 65535 }, default: 587 },
+  { section: 'email', key: 'smtp_secure', kind: { type: 'bool' }, default: false },
+  { section: 'email', key: 'smtp_user', kind: { type: 'string', maxLength: 255 }, default: '' },
+  { section: 'email', key: 'smtp_password', kind: { type: 'string', maxLength: 1024 }, default: '' },
+  { section: 'email', key: 'from', kind: { type: 'string', maxLength: 255 }, default: '' },
   { section: 'modules', key: 'events', kind: { type: 'bool' }, default: true },
   { section: 'modules', key: 'polls', kind: { type: 'bool' }, default: true },
   { section: 'economy', key: 'enabled', kind: { type: 'bool' }, default: true },

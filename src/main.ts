@@ -67,9 +67,15 @@ async function serve(config: Config): Promise<void> {
   hearth.federation?.start();
   const purge = setInterval(() => hearth.services.sessions.purgeExpired().catch((err) => logger.warn('session purge failed', err)), 3600_000);
   purge.unref();
+  // Daily digests: checked every quarter hour, each member gets at most one a day.
+  const digest = hearth.services.digest.available
+    ? setInterval(() => hearth.services.digest.run().catch((err) => logger.warn('digest run failed', err)), 15 * 60_000)
+    : null;
+  digest?.unref();
   const stop = (signal: string) => {
     logger.info(`${signal}: shutting down`);
     clearInterval(purge);
+    if (digest) clearInterval(digest);
     server.close(() => {
       hearth.close().finally(() => process.exit(0));
     });

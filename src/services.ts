@@ -14,7 +14,10 @@ import { ReportService } from './moderation/report.service.js';
 import { RemoteService } from './community/remote.service.js';
 import { EventService } from './events/event.service.js';
 import { PollService } from './polls/poll.service.js';
+import { DigestService } from './notifications/digest.service.js';
+import { type Mailer, smtpMailer } from './notifications/mailer.js';
 import { NotificationService } from './notifications/notification.service.js';
+import { NotificationSubscribers } from './notifications/notification.subscribers.js';
 import { AchievementService } from './rewards/achievement.service.js';
 import { EarningService } from './rewards/earning.service.js';
 import { LedgerService } from './rewards/ledger.service.js';
@@ -40,6 +43,8 @@ export interface Services {
   rewards: RewardService;
   standing: StandingService;
   notifications: NotificationService;
+  notificationSubscribers: NotificationSubscribers;
+  digest: DigestService;
   events: EventService;
   polls: PollService;
 }
@@ -47,6 +52,8 @@ export interface Services {
 export interface ServiceOptions {
   /** scrypt cost as log2(N); tests lower it, production keeps the default. */
   passwordCost?: number;
+  /** Replaces the SMTP mailer from [email] (tests); null turns e-mail off. */
+  mailer?: Mailer | null;
 }
 
 /** The domain, wired together; the web, API and command line all use this one set. */
@@ -72,9 +79,11 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   const earning = new EarningService(db, ledger, achievements, () => config.economy);
   earning.attach(bus);
   const notifications = new NotificationService(db);
-  notifications.attach(bus);
+  const notificationSubscribers = new NotificationSubscribers(db, notifications);
+  notificationSubscribers.attach(bus);
   return {
-    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications,
+    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,
+    digest: new DigestService(db, options.mailer !== undefined ? options.mailer : smtpMailer(config.email, config.community.name), { name: config.community.name, url: config.server.url }),
     events: new EventService(db, bus),
     polls: new PollService(db, bus, posts),
     rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days),

@@ -15,7 +15,7 @@ import type { FederationBlockTable, FollowRequestTable, RemoteBlockTable } from 
 import type { ModerationLogTable, ReportTable } from '../moderation/moderation.table.js';
 import type { LedgerBalanceTable, LedgerEntryTable } from '../rewards/ledger.table.js';
 import type { AchievementTable, MemberBadgeTable, RedemptionTable, RewardTable, SpaceExpertTable } from '../rewards/reward.table.js';
-import type { NotificationTable } from '../notifications/notification.table.js';
+import type { NotificationSettingsTable, NotificationTable } from '../notifications/notification.table.js';
 import type { EventRsvpTable, EventTable } from '../events/event.table.js';
 import type { PollOptionTable, PollTable, PollVoteTable, PollVoterTable } from '../polls/poll.table.js';
 
@@ -49,6 +49,7 @@ export interface Database {
   member_badges: MemberBadgeTable;
   space_experts: SpaceExpertTable;
   notifications: NotificationTable;
+  notification_settings: NotificationSettingsTable;
   events: EventTable;
   event_rsvps: EventRsvpTable;
   polls: PollTable;

@@ -1,54 +1,51 @@
-import type { EventBus } from '../core/event-bus.js';
-import { PendingWork } from '../core/pending.js';
+import { FieldErrors } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
 import type { NotificationRow } from './notification.table.js';
 
 const PAGE = 30;
 
+/** What members can hear about, each of which they can mute. */
+export const KINDS = ['reply', 'mention', 'reaction', 'rsvp', 'idea', 'answer', 'badge', 'submission'] as const;
+export type NotificationKind = (typeof KINDS)[number];
+export const KIND_LABELS: Record<NotificationKind, string> = {
+  reply: 'Replies to my posts',
+  mention: 'Mentions of me',
+  reaction: 'Reactions to my posts',
+  rsvp: 'RSVPs and changes to events I go to',
+  idea: 'Status changes of ideas I voted on',
+  answer: 'My answers accepted',
+  badge: 'Badges I earn',
+  submission: 'Decisions on stories I sent',
+};
+
+export interface NotificationSettings {
+  muted: NotificationKind[];
+  email: string | null;
+  digest: boolean;
+}
+
+const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
 /**
- * In-app notifications: written from domain events (this module subscribes; nobody calls
- * it to notify), listed newest first, with an unread count for the bell.
+ * In-app notifications: stored per member, listed newest first, with an unread count for
+ * the bell; each member mutes the kinds they do not want. Written by the subscribers in
+ * notification.subscribers.ts, never called by other modules.
  */
 export class NotificationService {
-  private readonly pending = new PendingWork('notifications: writing one');
-
   constructor(private readonly db: Db) {}
 
-  attach(bus: EventBus): void {
-    const track = (work: Promise<unknown>) => this.pending.track(work);
-    bus.on('badge.awarded', (e) => track(this.add(e.memberId, 'badge', `You earned the badge “${e.name}”.`, '/wallet#badges')));
-    bus.on('rsvp.changed', (e) => track(this.rsvpChanged(e.eventId, e.memberId, e.status, e.promoted === true)));
-    bus.on('event.cancelled', (e) => track(this.eventCancelled(e.eventId, e.reason, e.attendeeIds)));
-  }
-
-  private async rsvpChanged(eventId: number, memberId: number, status: string, promoted: boolean): Promise<void> {
-    const event = await this.db.selectFrom('events').select(['title', 'created_by']).where('id', '=', eventId).executeTakeFirst();
-    if (!event) return;
-    const link = `/events/${eventId}`;
-    if (promoted) return this.add(memberId, 'rsvp', `A seat freed up: you are going to “${event.title}”.`, link);
-    if (event.created_by === memberId) return;
-    const who = await this.db.selectFrom('members').select(['handle', 'domain']).where('id', '=', memberId).executeTakeFirst();
-    if (!who) return;
-    const words: Record<string, string> = { going: 'is going to', maybe: 'might come to', not_going: 'is not going to', waiting: 'is on the waiting list for' };
-    await this.add(event.created_by, 'rsvp', `@${who.handle}${who.domain ? `@${who.domain}` : ''} ${words[status] ?? 'answered'} “${event.title}”.`, link);
-  }
-
-  private async eventCancelled(eventId: number, reason: string, attendeeIds: number[]): Promise<void> {
-    const event = await this.db.selectFrom('events').select('title').where('id', '=', eventId).executeTakeFirst();
-    if (!event) return;
-    for (const id of attendeeIds) await this.add(id, 'rsvp', `“${event.title}” was cancelled: ${reason}`, `/events/${eventId}`);
-  }
-
-  /** Resolves when every notification started so far is written. */
-  idle(): Promise<void> {
-    return this.pending.idle();
-  }
-
-  /** Writes one notification for a local member (people on other servers are told by federation, not here). */
-  async add(memberId: number, kind: string, text: string, link: string | null): Promise<void> {
-    const member = await this.db.selectFrom('members').select('domain').where('id', '=', memberId).executeTakeFirst();
+  /** Writes one notification for a local member who has not muted its kind. */
+  async add(memberId: number, kind: NotificationKind, text: string, link: string | null): Promise<void> {
+    const member = await this.db
+      .selectFrom('members as m')
+      .leftJoin('notification_settings as s', 's.member_id', 'm.id')
+      .select(['m.domain', 's.muted'])
+      .where('m.id', '=', memberId)
+      .executeTakeFirst();
+    // People on other servers hear through federation, not here.
     if (!member || member.domain !== null) return;
+    if (member.muted && (JSON.parse(member.muted) as string[]).includes(kind)) return;
     await this.db.insertInto('notifications').values({ member_id: memberId, kind, text: text.slice(0, 500), link, created_at: nowIso() }).execute();
   }
 
@@ -72,5 +69,27 @@ export class NotificationService {
 
   async markAllRead(memberId: number): Promise<void> {
     await this.db.updateTable('notifications').set({ read_at: nowIso() }).where('member_id', '=', memberId).where('read_at', 'is', null).execute();
+  }
+
+  async settings(memberId: number): Promise<NotificationSettings> {
+    const row = await this.db.selectFrom('notification_settings').selectAll().where('member_id', '=', memberId).executeTakeFirst();
+    return { muted: row ? (JSON.parse(row.muted) as NotificationKind[]) : [], email: row?.email ?? null, digest: row?.digest === 1 };
+  }
+
+  /** Saves what a member wants; a digest needs an address (and e-mail switched on by the owner). */
+  async saveSettings(memberId: number, input: { muted: string[]; email: string; digest: boolean }, emailAvailable: boolean): Promise<void> {
+    const errors = new FieldErrors();
+    const email = input.email.trim().toLowerCase() || null;
+    if (email && (email.length > 254 || !EMAIL.test(email))) errors.add('email', 'Give an address such as name@example.com.');
+    if (input.digest && !email) errors.add('email', 'Give the address the digest goes to.');
+    if (input.digest && !emailAvailable) errors.add('digest', 'E-mail is off on this server.');
+    errors.throwIfAny();
+    const muted = JSON.stringify(KINDS.filter((k) => input.muted.includes(k)));
+    const values = { muted, email, digest: input.digest ? 1 : 0, updated_at: nowIso() };
+    await this.db
+      .insertInto('notification_settings')
+      .values({ member_id: memberId, ...values })
+      .onConflict((oc) => oc.column('member_id').doUpdateSet(values))
+      .execute();
   }
 }

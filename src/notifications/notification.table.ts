@@ -10,3 +10,13 @@ export interface NotificationTable {
   created_at: string;
 }
 export type NotificationRow = Selectable<NotificationTable>;
+
+export interface NotificationSettingsTable {
+  member_id: number;
+  /** JSON list of muted kinds. */
+  muted: string;
+  email: string | null;
+  digest: number;
+  last_digest_at: string | null;
+  updated_at: string;
+}

@@ -23,7 +23,7 @@ describe('events and RSVPs', () => {
   afterEach(() => h.destroy());
   const settle = async () => {
     await h.services.earning.idle();
-    await h.services.notifications.idle();
+    await h.services.notificationSubscribers.idle();
   };
 
   it('plans in the organiser’s time zone and refuses bad input, naming each field', async () => {

@@ -25,7 +25,7 @@ describe('levels, leaderboards, badges and expert reputation', () => {
 
   const settle = async () => {
     await h.services.earning.idle();
-    await h.services.notifications.idle();
+    await h.services.notificationSubscribers.idle();
   };
 
   it('gives a badge once, when its count is reached, with a notification and a bell count', async () => {

@@ -1,0 +1,90 @@
+import { extractMentions } from '../community/mentions.js';
+import type { EventBus } from '../core/event-bus.js';
+import { PendingWork } from '../core/pending.js';
+import type { Db } from '../db/schema.js';
+import type { NotificationService } from './notification.service.js';
+
+/** "@ana" for a local member, "@zoe@mastodon.example" for someone from another server. */
+const nameOf = (m: { handle: string; domain: string | null }) => `@${m.handle}${m.domain ? `@${m.domain}` : ''}`;
+
+/**
+ * Turns domain events into notifications: replies, mentions, reactions, RSVPs and event
+ * changes, accepted answers, badges. Nobody is told about their own actions.
+ */
+export class NotificationSubscribers {
+  private readonly pending = new PendingWork('notifications: writing one');
+
+  constructor(
+    private readonly db: Db,
+    private readonly notes: NotificationService,
+  ) {}
+
+  attach(bus: EventBus): void {
+    const track = (work: Promise<unknown>) => this.pending.track(work);
+    bus.on('post.created', (e) => track(this.postCreated(e.postId, e.authorId, e.parentId, e.rootId)));
+    bus.on('reaction.added', (e) => track(this.reacted(e.postId, e.memberId, e.authorId)));
+    bus.on('answer.accepted', (e) => track(this.notes.add(e.authorId, 'answer', 'Your answer was accepted.', `/p/${e.postId}`)));
+    bus.on('badge.awarded', (e) => track(this.notes.add(e.memberId, 'badge', `You earned the badge “${e.name}”.`, '/wallet#badges')));
+    bus.on('rsvp.changed', (e) => track(this.rsvpChanged(e.eventId, e.memberId, e.status, e.promoted === true)));
+    bus.on('event.cancelled', (e) => track(this.eventCancelled(e.eventId, e.reason, e.attendeeIds)));
+  }
+
+  /** Resolves when every notification started so far is written. */
+  idle(): Promise<void> {
+    return this.pending.idle();
+  }
+
+  private member(id: number) {
+    return this.db.selectFrom('members').select(['id', 'handle', 'domain']).where('id', '=', id).executeTakeFirst();
+  }
+
+  private async postCreated(postId: number, authorId: number, parentId: number | null, rootId: number): Promise<void> {
+    const author = await this.member(authorId);
+    if (!author) return;
+    const link = `/p/${rootId}#p-${postId}`;
+    const told = new Set<number>([authorId]);
+    if (parentId !== null) {
+      const parent = await this.db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
+      if (parent && !told.has(parent.author_id)) {
+        told.add(parent.author_id);
+        await this.notes.add(parent.author_id, 'reply', `${nameOf(author)} replied to your post.`, link);
+      }
+    }
+    // Mentions of local members in what local members write (remote posts carry their own tags).
+    if (author.domain !== null) return;
+    const post = await this.db.selectFrom('posts').select('body_md').where('id', '=', postId).executeTakeFirst();
+    const handles = extractMentions(post?.body_md ?? '').filter((m) => m.domain === null).map((m) => m.user).slice(0, 20);
+    if (!handles.length) return;
+    const mentioned = await this.db.selectFrom('members').select('id').where('handle', 'in', handles).where('domain', 'is', null).execute();
+    for (const m of mentioned) {
+      if (told.has(m.id)) continue;
+      told.add(m.id);
+      await this.notes.add(m.id, 'mention', `${nameOf(author)} mentioned you.`, link);
+    }
+  }
+
+  private async reacted(postId: number, reactorId: number, authorId: number): Promise<void> {
+    if (reactorId === authorId) return;
+    const reactor = await this.member(reactorId);
+    const post = await this.db.selectFrom('posts').select('root_id').where('id', '=', postId).executeTakeFirst();
+    if (reactor && post) await this.notes.add(authorId, 'reaction', `${nameOf(reactor)} reacted to your post.`, `/p/${post.root_id ?? postId}#p-${postId}`);
+  }
+
+  private async rsvpChanged(eventId: number, memberId: number, status: string, promoted: boolean): Promise<void> {
+    const event = await this.db.selectFrom('events').select(['title', 'created_by']).where('id', '=', eventId).executeTakeFirst();
+    if (!event) return;
+    const link = `/events/${eventId}`;
+    if (promoted) return this.notes.add(memberId, 'rsvp', `A seat freed up: you are going to “${event.title}”.`, link);
+    if (event.created_by === memberId) return;
+    const who = await this.member(memberId);
+    if (!who) return;
+    const words: Record<string, string> = { going: 'is going to', maybe: 'might come to', not_going: 'is not going to', waiting: 'is on the waiting list for' };
+    await this.notes.add(event.created_by, 'rsvp', `${nameOf(who)} ${words[status] ?? 'answered'} “${event.title}”.`, link);
+  }
+
+  private async eventCancelled(eventId: number, reason: string, attendeeIds: number[]): Promise<void> {
+    const event = await this.db.selectFrom('events').select('title').where('id', '=', eventId).executeTakeFirst();
+    if (!event) return;
+    for (const id of attendeeIds) await this.notes.add(id, 'rsvp', `“${event.title}” was cancelled: ${reason}`, `/events/${eventId}`);
+  }
+}
