@@ -82,6 +82,14 @@ describe('polls', () => {
       expect(again.text).to.contain('You have already voted in this poll.');
       const visitor = await request(h.app).get(url).expect(200);
       expect(visitor.text).to.contain('Log in to vote.');
+      // After closing, a vote is refused with the reason.
+      await makeMember(h, { handle: 'late' });
+      const late = await loggedInAgent(h, 'late');
+      const open = await late.get(url).expect(200);
+      const postId = Number(url.split('/').pop());
+      await h.database.db.updateTable('polls').set({ closes_at: '2000-01-01T00:00:00.000Z' }).where('post_id', '=', postId).execute();
+      const closed = await late.post(`${url}/vote`).type('form').send({ _csrf: csrfFrom(open.text), option: options[0] }).expect(409);
+      expect(closed.text).to.contain('This poll has closed.');
     });
 
     it('leaves no trace when the module is off', async () => {
