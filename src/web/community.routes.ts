@@ -4,15 +4,11 @@ import type { Viewer } from '../community/roles.js';
 import type { PostView } from '../community/post.views.js';
 import type { PollInput } from '../polls/poll.service.js';
 import type { WebContext } from './context.js';
-import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
+import { cursor, field, idParam, renderFormError, requireMember, wrap } from './handler.js';
 
 const viewerOf = (req: Request): Viewer => (req.member ? { id: req.member.id, role: req.member.role } : null);
 
-const postId = (req: Request): number => {
-  const raw = req.params.id ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw notFound('That post');
-  return Number(raw);
-};
+const postId = (req: Request): number => idParam(req, 'That post');
 
 /** The poll fields of the new-thread form. */
 function pollFrom(body: unknown): PollInput {

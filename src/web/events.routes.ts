@@ -1,20 +1,15 @@
 import { type Request, Router } from 'express';
 import { atLeast } from '../community/roles.js';
-import { notFound } from '../core/errors.js';
 import { utcToZoned } from '../core/timezone.js';
 import { type EventInput, RSVP_CHOICES } from '../events/event.service.js';
 import { toIcal } from '../events/event.ical.js';
 import type { EventRow, RsvpStatus } from '../events/event.table.js';
 import type { WebContext } from './context.js';
-import { field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 
 const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
 
-const eventId = (req: Request): number => {
-  const raw = req.params.id ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw notFound('That event');
-  return Number(raw);
-};
+const eventId = (req: Request): number => idParam(req, 'That event');
 
 /** Events: the list, one event with its RSVPs, organisers' forms, check-in, and calendar files. */
 export function eventRoutes(ctx: WebContext): Router {

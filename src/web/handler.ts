@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { DomainError, ValidationError, forbidden } from '../core/errors.js';
+import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { MemberRow } from '../community/member.table.js';
 import { type Role, atLeast } from '../community/roles.js';
 import { RateLimited } from './rate-limit.js';
@@ -31,6 +31,13 @@ export function requireRole(req: Request, role: Role): MemberRow {
 export const field = (body: unknown, name: string): string => {
   const v = (body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v : '';
+};
+
+/** A numeric id from the path (`:id`), or 404 naming what was not found. */
+export const idParam = (req: Request, what = 'That page'): number => {
+  const raw = req.params.id ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw notFound(what);
+  return Number(raw);
 };
 
 /** Keyset cursor from the query string, or undefined when absent or not a positive integer. */

@@ -1,18 +1,12 @@
 import { type Request, Router } from 'express';
-import { DomainError, ValidationError, notFound } from '../core/errors.js';
+import { DomainError, ValidationError } from '../core/errors.js';
 import type { RewardDraft } from '../rewards/reward.service.js';
 import type { RewardRow } from '../rewards/reward.table.js';
 import { wallet } from '../rewards/ledger.service.js';
 import { checkImage, deleteImage, storeImage } from './avatar.js';
 import type { WebContext } from './context.js';
-import { field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 import { qrSvg } from './qr.js';
-
-const idParam = (req: Request, name = 'id'): number => {
-  const raw = req.params[name] ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw notFound();
-  return Number(raw);
-};
 
 /** The rewards catalog, redemption, members' vouchers, the staff's voucher check, and the admins' catalog pages. */
 export function rewardRoutes(ctx: WebContext): Router {

@@ -3,8 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
-import { type TestHearth, makeHearth } from '../helpers/hearth.js';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { PASSWORD, type TestHearth, makeHearth } from '../helpers/hearth.js';
 
 export const CHROMIUM = process.env.HEARTH_CHROMIUM ?? '/usr/bin/chromium';
 export const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output', 'browser');
@@ -61,4 +61,13 @@ export function useBrowserHearth(overrides: Parameters<typeof makeHearth>[0] = {
     await ctx.h.destroy();
   });
   return ctx;
+}
+
+/** Logs in through the form, as a person would, and waits to leave the log-in page. */
+export async function logIn(page: Page, base: string, handle: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { PASSWORD, makeMember } from '../helpers/hearth.js';
-import { outputDir, useBrowserHearth } from './chromium.js';
+import { makeMember } from '../helpers/hearth.js';
+import { logIn as logInAs, outputDir, useBrowserHearth } from './chromium.js';
 
 describe('the economy, in a real browser', function () {
   this.timeout(60000);
@@ -17,13 +17,7 @@ describe('the economy, in a real browser', function () {
     await h.services.rewards.create(owner, { title: 'Espresso on the house', description: 'Any bean.', price: 10, stock: 1, perMemberLimit: 1, startsOn: null, endsOn: null });
 
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    const logIn = async (handle: string) => {
-      await page.goto(`${base}/login`);
-      await page.getByLabel('Handle').fill(handle);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-    };
+    const logIn = (handle: string) => logInAs(page, base, handle);
     await logIn('mia');
 
     // Two threads earn 2 × 6 cups.

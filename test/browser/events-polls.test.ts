@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { PASSWORD, makeMember } from '../helpers/hearth.js';
-import { outputDir, useBrowserHearth } from './chromium.js';
+import { makeMember } from '../helpers/hearth.js';
+import { logIn as logInAs, outputDir, useBrowserHearth } from './chromium.js';
 
 const inDays = (days: number, time: string) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T${time}`;
 
@@ -14,13 +14,7 @@ describe('events, polls and notifications, in a real browser', function () {
     await makeMember(h, { role: 'moderator', handle: 'organiser', displayName: 'Olga' });
     await makeMember(h, { handle: 'mia', displayName: 'Mia' });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    const logIn = async (handle: string) => {
-      await page.goto(`${base}/login`);
-      await page.getByLabel('Handle').fill(handle);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-    };
+    const logIn = (handle: string) => logInAs(page, base, handle);
 
     await logIn('organiser');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Events' }).click();
