@@ -1,6 +1,6 @@
 import { FieldErrors } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
-import type { Db } from '../db/schema.js';
+import type { Db, DbOrTx } from '../db/schema.js';
 import type { NotificationRow } from './notification.table.js';
 
 const PAGE = 30;
@@ -36,8 +36,8 @@ export class NotificationService {
   constructor(private readonly db: Db) {}
 
   /** Writes one notification for a local member who has not muted its kind. */
-  async add(memberId: number, kind: NotificationKind, text: string, link: string | null): Promise<void> {
-    const member = await this.db
+  async add(memberId: number, kind: NotificationKind, text: string, link: string | null, db: DbOrTx = this.db): Promise<void> {
+    const member = await db
       .selectFrom('members as m')
       .leftJoin('notification_settings as s', 's.member_id', 'm.id')
       .select(['m.domain', 's.muted'])
@@ -46,7 +46,7 @@ export class NotificationService {
     // People on other servers hear through federation, not here.
     if (!member || member.domain !== null) return;
     if (member.muted && (JSON.parse(member.muted) as string[]).includes(kind)) return;
-    await this.db.insertInto('notifications').values({ member_id: memberId, kind, text: text.slice(0, 500), link, created_at: nowIso() }).execute();
+    await db.insertInto('notifications').values({ member_id: memberId, kind, text: text.slice(0, 500), link, created_at: nowIso() }).execute();
   }
 
   async list(memberId: number, before?: number): Promise<{ items: NotificationRow[]; next: number | null }> {

@@ -1,7 +1,8 @@
 import { extractMentions } from '../community/mentions.js';
 import type { EventBus } from '../core/event-bus.js';
 import { PendingWork } from '../core/pending.js';
-import type { Db } from '../db/schema.js';
+import type { Db, DbOrTx } from '../db/schema.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import type { NotificationService } from './notification.service.js';
 
 /** "@ana" for a local member, "@zoe@mastodon.example" for someone from another server. */
@@ -9,82 +10,88 @@ const nameOf = (m: { handle: string; domain: string | null }) => `@${m.handle}${
 
 /**
  * Turns domain events into notifications: replies, mentions, reactions, RSVPs and event
- * changes, accepted answers, badges. Nobody is told about their own actions.
+ * changes, accepted answers, badges. Nobody is told about their own actions. Like awards,
+ * they are written in order, many to a transaction, so a burst of events never piles up
+ * on the database connection.
  */
 export class NotificationSubscribers {
   private readonly pending = new PendingWork('notifications: writing one');
+  private readonly writes: WriteBatcher;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly notes: NotificationService,
-  ) {}
+  ) {
+    this.writes = new WriteBatcher(db);
+  }
 
   attach(bus: EventBus): void {
-    const track = (work: Promise<unknown>) => this.pending.track(work);
-    bus.on('post.created', (e) => track(this.postCreated(e.postId, e.authorId, e.parentId, e.rootId)));
-    bus.on('reaction.added', (e) => track(this.reacted(e.postId, e.memberId, e.authorId)));
-    bus.on('answer.accepted', (e) => track(this.notes.add(e.authorId, 'answer', 'Your answer was accepted.', `/p/${e.postId}`)));
-    bus.on('badge.awarded', (e) => track(this.notes.add(e.memberId, 'badge', `You earned the badge “${e.name}”.`, '/wallet#badges')));
-    bus.on('rsvp.changed', (e) => track(this.rsvpChanged(e.eventId, e.memberId, e.status, e.promoted === true)));
-    bus.on('event.cancelled', (e) => track(this.eventCancelled(e.eventId, e.reason, e.attendeeIds)));
+    const job = (run: (trx: DbOrTx) => Promise<unknown>) => this.pending.track(this.writes.submit(run));
+    bus.on('post.created', (e) => job((trx) => this.postCreated(trx, e.postId, e.authorId, e.parentId, e.rootId)));
+    bus.on('reaction.added', (e) => job((trx) => this.reacted(trx, e.postId, e.memberId, e.authorId)));
+    bus.on('answer.accepted', (e) => job((trx) => this.notes.add(e.authorId, 'answer', 'Your answer was accepted.', `/p/${e.postId}`, trx)));
+    bus.on('badge.awarded', (e) => job((trx) => this.notes.add(e.memberId, 'badge', `You earned the badge “${e.name}”.`, '/wallet#badges', trx)));
+    bus.on('rsvp.changed', (e) => job((trx) => this.rsvpChanged(trx, e.eventId, e.memberId, e.status, e.promoted === true)));
+    bus.on('event.cancelled', (e) => job((trx) => this.eventCancelled(trx, e.eventId, e.reason, e.attendeeIds)));
   }
 
   /** Resolves when every notification started so far is written. */
-  idle(): Promise<void> {
-    return this.pending.idle();
+  async idle(): Promise<void> {
+    await this.pending.idle();
+    await this.writes.idle();
   }
 
-  private member(id: number) {
-    return this.db.selectFrom('members').select(['id', 'handle', 'domain']).where('id', '=', id).executeTakeFirst();
+  private member(db: DbOrTx, id: number) {
+    return db.selectFrom('members').select(['id', 'handle', 'domain']).where('id', '=', id).executeTakeFirst();
   }
 
-  private async postCreated(postId: number, authorId: number, parentId: number | null, rootId: number): Promise<void> {
-    const author = await this.member(authorId);
+  private async postCreated(db: DbOrTx, postId: number, authorId: number, parentId: number | null, rootId: number): Promise<void> {
+    const author = await this.member(db, authorId);
     if (!author) return;
     const link = `/p/${rootId}#p-${postId}`;
     const told = new Set<number>([authorId]);
     if (parentId !== null) {
-      const parent = await this.db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
+      const parent = await db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
       if (parent && !told.has(parent.author_id)) {
         told.add(parent.author_id);
-        await this.notes.add(parent.author_id, 'reply', `${nameOf(author)} replied to your post.`, link);
+        await this.notes.add(parent.author_id, 'reply', `${nameOf(author)} replied to your post.`, link, db);
       }
     }
     // Mentions of local members in what local members write (remote posts carry their own tags).
     if (author.domain !== null) return;
-    const post = await this.db.selectFrom('posts').select('body_md').where('id', '=', postId).executeTakeFirst();
+    const post = await db.selectFrom('posts').select('body_md').where('id', '=', postId).executeTakeFirst();
     const handles = extractMentions(post?.body_md ?? '').filter((m) => m.domain === null).map((m) => m.user).slice(0, 20);
     if (!handles.length) return;
-    const mentioned = await this.db.selectFrom('members').select('id').where('handle', 'in', handles).where('domain', 'is', null).execute();
+    const mentioned = await db.selectFrom('members').select('id').where('handle', 'in', handles).where('domain', 'is', null).execute();
     for (const m of mentioned) {
       if (told.has(m.id)) continue;
       told.add(m.id);
-      await this.notes.add(m.id, 'mention', `${nameOf(author)} mentioned you.`, link);
+      await this.notes.add(m.id, 'mention', `${nameOf(author)} mentioned you.`, link, db);
     }
   }
 
-  private async reacted(postId: number, reactorId: number, authorId: number): Promise<void> {
+  private async reacted(db: DbOrTx, postId: number, reactorId: number, authorId: number): Promise<void> {
     if (reactorId === authorId) return;
-    const reactor = await this.member(reactorId);
-    const post = await this.db.selectFrom('posts').select('root_id').where('id', '=', postId).executeTakeFirst();
-    if (reactor && post) await this.notes.add(authorId, 'reaction', `${nameOf(reactor)} reacted to your post.`, `/p/${post.root_id ?? postId}#p-${postId}`);
+    const reactor = await this.member(db, reactorId);
+    const post = await db.selectFrom('posts').select('root_id').where('id', '=', postId).executeTakeFirst();
+    if (reactor && post) await this.notes.add(authorId, 'reaction', `${nameOf(reactor)} reacted to your post.`, `/p/${post.root_id ?? postId}#p-${postId}`, db);
   }
 
-  private async rsvpChanged(eventId: number, memberId: number, status: string, promoted: boolean): Promise<void> {
-    const event = await this.db.selectFrom('events').select(['title', 'created_by']).where('id', '=', eventId).executeTakeFirst();
+  private async rsvpChanged(db: DbOrTx, eventId: number, memberId: number, status: string, promoted: boolean): Promise<void> {
+    const event = await db.selectFrom('events').select(['title', 'created_by']).where('id', '=', eventId).executeTakeFirst();
     if (!event) return;
     const link = `/events/${eventId}`;
-    if (promoted) return this.notes.add(memberId, 'rsvp', `A seat freed up: you are going to “${event.title}”.`, link);
+    if (promoted) return this.notes.add(memberId, 'rsvp', `A seat freed up: you are going to “${event.title}”.`, link, db);
     if (event.created_by === memberId) return;
-    const who = await this.member(memberId);
+    const who = await this.member(db, memberId);
     if (!who) return;
     const words: Record<string, string> = { going: 'is going to', maybe: 'might come to', not_going: 'is not going to', waiting: 'is on the waiting list for' };
-    await this.notes.add(event.created_by, 'rsvp', `${nameOf(who)} ${words[status] ?? 'answered'} “${event.title}”.`, link);
+    await this.notes.add(event.created_by, 'rsvp', `${nameOf(who)} ${words[status] ?? 'answered'} “${event.title}”.`, link, db);
   }
 
-  private async eventCancelled(eventId: number, reason: string, attendeeIds: number[]): Promise<void> {
-    const event = await this.db.selectFrom('events').select('title').where('id', '=', eventId).executeTakeFirst();
+  private async eventCancelled(db: DbOrTx, eventId: number, reason: string, attendeeIds: number[]): Promise<void> {
+    const event = await db.selectFrom('events').select('title').where('id', '=', eventId).executeTakeFirst();
     if (!event) return;
-    for (const id of attendeeIds) await this.notes.add(id, 'rsvp', `“${event.title}” was cancelled: ${reason}`, `/events/${eventId}`);
+    for (const id of attendeeIds) await this.notes.add(id, 'rsvp', `“${event.title}” was cancelled: ${reason}`, `/events/${eventId}`, db);
   }
 }
