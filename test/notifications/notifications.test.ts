@@ -8,11 +8,15 @@ describe('notifications', () => {
   let ana: MemberRow;
   let bob: MemberRow;
   const texts = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.map((n) => n.text);
-  const settle = () => h.services.notificationSubscribers.idle();
+  const settle = async () => {
+    await h.services.earning.idle();
+    await h.services.notificationSubscribers.idle();
+  };
 
   describe('in the app', () => {
     beforeEach(async () => {
-      h = await makeHearth();
+      // No badges here: these tests are about what others do.
+      h = await makeHearth({ economy: { badges: [] } });
       ana = await makeMember(h, { handle: 'ana' });
       bob = await makeMember(h, { handle: 'bob' });
     });
