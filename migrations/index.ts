@@ -18,6 +18,10 @@ import * as m0016 from './0016_notifications.js';
 import * as m0017 from './0017_events.js';
 import * as m0018 from './0018_polls.js';
 import * as m0019 from './0019_notification_settings.js';
+import * as m0020 from './0020_idea_boards.js';
+import * as m0021 from './0021_questions.js';
+import * as m0022 from './0022_reviews.js';
+import * as m0023 from './0023_stories.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +44,8 @@ export const migrations: Record<string, Migration> = {
   '0017_events': m0017,
   '0018_polls': m0018,
   '0019_notification_settings': m0019,
+  '0020_idea_boards': m0020,
+  '0021_questions': m0021,
+  '0022_reviews': m0022,
+  '0023_stories': m0023,
 };

@@ -25,7 +25,9 @@ export interface Config {
   /** Outgoing mail (the daily digest); an empty smtp_host means e-mail is off. */
   email: { smtp_host: string; smtp_port: number; smtp_secure: boolean; smtp_user: string; smtp_password: string; from: string };
   /** Optional parts of the community; one switched off leaves no trace. */
-  modules: { events: boolean; polls: boolean };
+  modules: { events: boolean; polls: boolean; ideas: boolean; qa: boolean; reviews: boolean; submissions: boolean };
+  /** Story submissions: whether visitors (with an e-mail address) may send one too. */
+  submissions: { visitors: boolean };
   economy: {
     enabled: boolean;
     currency_name: string;
@@ -145,6 +147,11 @@ const FIELDS: Field[] = [
   { section: 'email', key: 'from', kind: { type: 'string', maxLength: 255 }, default: '' },
   { section: 'modules', key: 'events', kind: { type: 'bool' }, default: true },
   { section: 'modules', key: 'polls', kind: { type: 'bool' }, default: true },
+  { section: 'modules', key: 'ideas', kind: { type: 'bool' }, default: true },
+  { section: 'modules', key: 'qa', kind: { type: 'bool' }, default: true },
+  { section: 'modules', key: 'reviews', kind: { type: 'bool' }, default: true },
+  { section: 'modules', key: 'submissions', kind: { type: 'bool' }, default: true },
+  { section: 'submissions', key: 'visitors', kind: { type: 'bool' }, default: false },
   { section: 'economy', key: 'enabled', kind: { type: 'bool' }, default: true },
   { section: 'economy', key: 'currency_name', kind: { type: 'string', pattern: /^.{1,40}$/u, patternHelp: '1 to 40 characters' }, default: 'point' },
   { section: 'economy', key: 'currency_plural', kind: { type: 'string', pattern: /^.{1,40}$/u, patternHelp: '1 to 40 characters' }, default: 'points' },

@@ -14,6 +14,10 @@ import { ReportService } from './moderation/report.service.js';
 import { RemoteService } from './community/remote.service.js';
 import { EventService } from './events/event.service.js';
 import { PollService } from './polls/poll.service.js';
+import { IdeaService } from './ideas/idea.service.js';
+import { QuestionService } from './qa/question.service.js';
+import { ReviewService } from './reviews/review.service.js';
+import { StoryService } from './stories/story.service.js';
 import { DigestService } from './notifications/digest.service.js';
 import { type Mailer, smtpMailer } from './notifications/mailer.js';
 import { NotificationService } from './notifications/notification.service.js';
@@ -47,6 +51,10 @@ export interface Services {
   digest: DigestService;
   events: EventService;
   polls: PollService;
+  ideas: IdeaService;
+  questions: QuestionService;
+  reviews: ReviewService;
+  stories: StoryService;
 }
 
 export interface ServiceOptions {
@@ -78,16 +86,23 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   const achievements = new AchievementService(db, bus, () => config.economy.badges);
   const earning = new EarningService(db, ledger, achievements, () => config.economy);
   earning.attach(bus);
+  const standing = new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold);
+  const ideas = new IdeaService(db, bus, posts);
   const notifications = new NotificationService(db);
-  const notificationSubscribers = new NotificationSubscribers(db, notifications);
+  const mailer = options.mailer !== undefined ? options.mailer : smtpMailer(config.email, config.community.name);
+  const notificationSubscribers = new NotificationSubscribers(db, notifications, ideas, { mailer, community: config.community.name, url: config.server.url });
   notificationSubscribers.attach(bus);
   return {
     bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,
-    digest: new DigestService(db, options.mailer !== undefined ? options.mailer : smtpMailer(config.email, config.community.name), { name: config.community.name, url: config.server.url }),
+    digest: new DigestService(db, mailer, { name: config.community.name, url: config.server.url }),
     events: new EventService(db, bus),
     polls: new PollService(db, bus, posts),
     rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days),
-    standing: new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold),
+    standing,
+    ideas,
+    questions: new QuestionService(db, bus, posts, (spaceId, memberId) => standing.isExpert(spaceId, memberId)),
+    reviews: new ReviewService(db, bus),
+    stories: new StoryService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars, visitors: config.submissions.visitors })),
     remote: new RemoteService(db, bus),
     reports: new ReportService(db, bus),
   };

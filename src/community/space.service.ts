@@ -4,7 +4,7 @@ import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
 import { cleanLine, cleanText } from './member.rules.js';
 import { type Actor, type Viewer, atLeast } from './roles.js';
-import type { SpaceRow, SpaceVisibility } from './space.table.js';
+import type { SpaceKind, SpaceRow, SpaceVisibility } from './space.table.js';
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$|^[a-z0-9]$/;
 
@@ -22,7 +22,7 @@ export class SpaceService {
     private readonly communityHandle = 'community',
   ) {}
 
-  async create(actor: Actor, input: { slug: string; name: string; description: string; visibility: string }): Promise<SpaceRow> {
+  async create(actor: Actor, input: { slug: string; name: string; description: string; visibility: string; kind?: string }): Promise<SpaceRow> {
     if (!atLeast(actor.role, 'admin')) throw new DomainError('forbidden', 403, 'Only admins can create spaces.');
     const errors = new FieldErrors();
     const slug = input.slug.trim().toLowerCase();
@@ -33,6 +33,8 @@ export class SpaceService {
     else if (name.length > 80) errors.add('name', 'Name must be at most 80 characters.');
     if (description.length > 2000) errors.add('description', 'Description must be at most 2000 characters.');
     if (input.visibility !== 'public' && input.visibility !== 'members') errors.add('visibility', 'Visibility must be public or members.');
+    const kind = input.kind ?? 'discussion';
+    if (kind !== 'discussion' && kind !== 'ideas') errors.add('kind', 'A space is a discussion space or an idea board.');
     errors.throwIfAny();
     const space = await this.db.transaction().execute(async (trx) => {
       // Spaces and members share one address space on the fediverse (@name@domain).
@@ -47,7 +49,7 @@ export class SpaceService {
       }
       return trx
         .insertInto('spaces')
-        .values({ slug, name, description, visibility: input.visibility as SpaceVisibility, created_by: actor.id, created_at: nowIso() })
+        .values({ slug, name, description, visibility: input.visibility as SpaceVisibility, kind: kind as SpaceKind, created_by: actor.id, created_at: nowIso() })
         .returningAll()
         .executeTakeFirstOrThrow();
     });

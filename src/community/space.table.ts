@@ -1,6 +1,8 @@
 import type { Generated, Selectable } from 'kysely';
 
 export type SpaceVisibility = 'public' | 'members';
+/** A discussion space holds threads; an idea board holds ideas with votes and a status. */
+export type SpaceKind = 'discussion' | 'ideas';
 
 export interface SpaceTable {
   id: Generated<number>;
@@ -13,5 +15,6 @@ export interface SpaceTable {
   /** Whether followers on other servers may post into the space by addressing its Group. */
   remote_posts: Generated<number>;
   approve_followers: Generated<number>;
+  kind: Generated<SpaceKind>;
 }
 export type SpaceRow = Selectable<SpaceTable>;

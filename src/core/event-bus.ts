@@ -23,11 +23,19 @@ export interface DomainEvents {
   'reaction.added': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
   'reaction.removed': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
   'report.filed': { reportId: number };
-  // Raised by modules still to come (Q&A, events, ideas, stories); the economy pays for them.
+  // The economy pays for these (Q&A, events, ideas, stories).
   'answer.accepted': { postId: number; authorId: number; spaceId: number; by: number };
   'event.attended': { eventId: number; memberId: number; spaceId: number | null };
   'idea.shipped': { postId: number; authorId: number; spaceId: number };
   'story.published': { storyId: number; authorId: number };
+  'answer.unaccepted': { postId: number; authorId: number; spaceId: number; by: number };
+  // value and previous: 1 up, -1 down, 0 none.
+  'idea.voted': { postId: number; memberId: number; value: -1 | 0 | 1; previous: -1 | 0 | 1; remote?: true };
+  'idea.status_changed': { postId: number; authorId: number; status: string; previous: string; note: string; by: number };
+  'review.saved': { reviewId: number; productId: number; memberId: number; created: boolean };
+  'review.deleted': { reviewId: number; productId: number; memberId: number };
+  'story.submitted': { storyId: number };
+  'story.decided': { storyId: number; status: 'approved' | 'rejected' | 'published'; by: number };
   'badge.awarded': { memberId: number; badge: string; name: string };
   'poll.voted': { postId: number; memberId: number; remote?: true };
   'event.created': { eventId: number; spaceId: number; by: number };

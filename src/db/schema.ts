@@ -17,6 +17,10 @@ import type { LedgerBalanceTable, LedgerEntryTable } from '../rewards/ledger.tab
 import type { AchievementTable, MemberBadgeTable, RedemptionTable, RewardTable, SpaceExpertTable } from '../rewards/reward.table.js';
 import type { NotificationSettingsTable, NotificationTable } from '../notifications/notification.table.js';
 import type { EventRsvpTable, EventTable } from '../events/event.table.js';
+import type { IdeaTable, IdeaVoteTable } from '../ideas/idea.table.js';
+import type { QuestionTable } from '../qa/question.table.js';
+import type { ProductTable, ReviewTable } from '../reviews/review.table.js';
+import type { StoryTable } from '../stories/story.table.js';
 import type { PollOptionTable, PollTable, PollVoteTable, PollVoterTable } from '../polls/poll.table.js';
 
 /** Every table, as kysely sees it. Each module owns its `*.table.ts`. */
@@ -56,6 +60,12 @@ export interface Database {
   poll_options: PollOptionTable;
   poll_voters: PollVoterTable;
   poll_votes: PollVoteTable;
+  ideas: IdeaTable;
+  idea_votes: IdeaVoteTable;
+  questions: QuestionTable;
+  products: ProductTable;
+  reviews: ReviewTable;
+  stories: StoryTable;
 }
 
 export type Db = Kysely<Database>;

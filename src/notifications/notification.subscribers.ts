@@ -3,6 +3,9 @@ import type { EventBus } from '../core/event-bus.js';
 import { PendingWork } from '../core/pending.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { WriteBatcher } from '../db/write-batcher.js';
+import type { IdeaService } from '../ideas/idea.service.js';
+import { STATUS_LABELS, type IdeaStatus } from '../ideas/idea.table.js';
+import type { Mailer } from './mailer.js';
 import type { NotificationService } from './notification.service.js';
 
 /** "@ana" for a local member, "@zoe@mastodon.example" for someone from another server. */
@@ -19,8 +22,11 @@ export class NotificationSubscribers {
   private readonly writes: WriteBatcher;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly notes: NotificationService,
+    private readonly ideas: IdeaService,
+    /** Visitors who sent a story hear of the editors' decision by e-mail, when e-mail is on. */
+    private readonly mail: { mailer: Mailer | null; community: string; url: string } = { mailer: null, community: '', url: '' },
   ) {
     this.writes = new WriteBatcher(db);
   }
@@ -33,6 +39,11 @@ export class NotificationSubscribers {
     bus.on('badge.awarded', (e) => job((trx) => this.notes.add(e.memberId, 'badge', `You earned the badge “${e.name}”.`, '/wallet#badges', trx)));
     bus.on('rsvp.changed', (e) => job((trx) => this.rsvpChanged(trx, e.eventId, e.memberId, e.status, e.promoted === true)));
     bus.on('event.cancelled', (e) => job((trx) => this.eventCancelled(trx, e.eventId, e.reason, e.attendeeIds)));
+    bus.on('idea.status_changed', (e) => job((trx) => this.ideaStatus(trx, e.postId, e.authorId, e.status as IdeaStatus, e.note, e.by)));
+    bus.on('story.decided', (e) => {
+      job((trx) => this.storyDecided(trx, e.storyId, e.status));
+      this.pending.track(this.mailVisitor(e.storyId, e.status));
+    });
   }
 
   /** Resolves when every notification started so far is written. */
@@ -54,7 +65,10 @@ export class NotificationSubscribers {
       const parent = await db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
       if (parent && !told.has(parent.author_id)) {
         told.add(parent.author_id);
-        await this.notes.add(parent.author_id, 'reply', `${nameOf(author)} replied to your post.`, link, db);
+        // A direct reply to a question is an answer: the asker hears of it as one.
+        const question = parentId === rootId ? await db.selectFrom('questions').select('post_id').where('post_id', '=', parentId).executeTakeFirst() : undefined;
+        if (question) await this.notes.add(parent.author_id, 'answer', `${nameOf(author)} answered your question.`, link, db);
+        else await this.notes.add(parent.author_id, 'reply', `${nameOf(author)} replied to your post.`, link, db);
       }
     }
     // Mentions of local members in what local members write (remote posts carry their own tags).
@@ -89,9 +103,46 @@ export class NotificationSubscribers {
     await this.notes.add(event.created_by, 'rsvp', `${nameOf(who)} ${words[status] ?? 'answered'} “${event.title}”.`, link, db);
   }
 
+  /** Everyone who voted, and the idea's author, hear where the idea stands now. */
+  private async ideaStatus(db: DbOrTx, postId: number, authorId: number, status: IdeaStatus, note: string, by: number): Promise<void> {
+    const post = await db.selectFrom('posts').select('title').where('id', '=', postId).executeTakeFirst();
+    if (!post) return;
+    const text = `The idea “${post.title ?? ''}” is now ${STATUS_LABELS[status].toLowerCase()}${note ? `: ${note}` : '.'}`;
+    const people = new Set([authorId, ...(await this.ideas.voters(postId, db))]);
+    people.delete(by);
+    const local = people.size ? await db.selectFrom('members').select('id').where('id', 'in', [...people]).where('domain', 'is', null).execute() : [];
+    for (const m of local) await this.notes.add(m.id, 'idea', text, `/p/${postId}`, db);
+  }
+
+  private async storyDecided(db: DbOrTx, storyId: number, status: 'approved' | 'rejected' | 'published'): Promise<void> {
+    const story = await db.selectFrom('stories').select(['author_id', 'title', 'editor_note', 'reject_reason']).where('id', '=', storyId).executeTakeFirst();
+    if (!story || story.author_id === null) return;
+    await this.notes.add(story.author_id, 'submission', storyNews(story, status), status === 'published' ? `/stories/${storyId}` : '/submit', db);
+  }
+
+  private async mailVisitor(storyId: number, status: 'approved' | 'rejected' | 'published'): Promise<void> {
+    const mailer = this.mail.mailer;
+    if (!mailer) return;
+    const story = await this.db.selectFrom('stories').select(['visitor_email', 'visitor_name', 'title', 'editor_note', 'reject_reason']).where('id', '=', storyId).executeTakeFirst();
+    if (!story?.visitor_email) return;
+    const link = status === 'published' ? `\n\nRead it here: ${this.mail.url}/stories/${storyId}` : '';
+    await mailer.send({
+      to: story.visitor_email,
+      subject: `Your story at ${this.mail.community}`,
+      text: `Hello ${story.visitor_name ?? ''},\n\n${storyNews(story, status)}${link}\n\n${this.mail.community}`,
+    });
+  }
+
   private async eventCancelled(db: DbOrTx, eventId: number, reason: string, attendeeIds: number[]): Promise<void> {
     const event = await db.selectFrom('events').select('title').where('id', '=', eventId).executeTakeFirst();
     if (!event) return;
     for (const id of attendeeIds) await this.notes.add(id, 'rsvp', `“${event.title}” was cancelled: ${reason}`, `/events/${eventId}`, db);
   }
+}
+
+/** What the author of a story is told at each editorial step. */
+function storyNews(story: { title: string; editor_note: string; reject_reason: string }, status: 'approved' | 'rejected' | 'published'): string {
+  if (status === 'approved') return `Your story “${story.title}” was accepted by the editors${story.editor_note ? `: ${story.editor_note}` : '.'}`;
+  if (status === 'rejected') return `Your story “${story.title}” was not accepted: ${story.reject_reason}`;
+  return `Your story “${story.title}” is published.`;
 }

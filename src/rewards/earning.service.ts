@@ -50,6 +50,8 @@ export class EarningService {
       if (e.invitedBy !== undefined) this.track(this.award(e.invitedBy, 'invite_accepted', `invite:${e.memberId}`));
     });
     bus.on('answer.accepted', (e) => this.track(this.award(e.authorId, 'accepted_answer', `answer:${e.postId}`, { spaceId: e.spaceId })));
+    // Another answer was accepted instead (or none): what this one earned goes back.
+    bus.on('answer.unaccepted', (e) => this.track(this.writes.submit((trx) => this.takeBackSources(trx, [`answer:${e.postId}`], 'Another answer was accepted instead'))));
     bus.on('event.attended', (e) => this.track(this.award(e.memberId, 'event_attended', `attended:${e.eventId}:${e.memberId}`, { spaceId: e.spaceId })));
     bus.on('idea.shipped', (e) => this.track(this.award(e.authorId, 'idea_shipped', `idea:${e.postId}`, { spaceId: e.spaceId })));
     bus.on('story.published', (e) => this.track(this.award(e.authorId, 'story_published', `story:${e.storyId}`)));
@@ -127,7 +129,10 @@ export class EarningService {
       .where('revoked', '=', 0)
       .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`), eb('source', '=', `answer:${postId}`)]))
       .execute();
-    const sources = rows.map((r) => r.source);
+    await this.takeBackSources(trx, rows.map((r) => r.source), reason);
+  }
+
+  private async takeBackSources(trx: DbOrTx, sources: string[], reason: string): Promise<void> {
     await this.achievements.revoke(trx, sources);
     for (const source of sources) await this.ledger.reverse(trx, source, reason);
   }

@@ -136,6 +136,11 @@ export class StandingService {
     return out;
   }
 
+  /** Whether the member is an expert in the space (by reputation or appointment). */
+  async isExpert(spaceId: number, memberId: number): Promise<boolean> {
+    return (await this.expertsAmong(spaceId, [memberId])).has(memberId);
+  }
+
   private async expertsAmong(spaceId: number, ids: number[]): Promise<Set<number>> {
     const earned = await this.db
       .selectFrom('achievements')

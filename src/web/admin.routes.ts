@@ -71,6 +71,8 @@ export function adminRoutes(ctx: WebContext): Router {
           name: field(req.body, 'name'),
           description: field(req.body, 'description'),
           visibility: field(req.body, 'visibility'),
+          // Idea boards exist only while the module is on.
+          kind: ctx.config.modules.ideas && field(req.body, 'kind') === 'ideas' ? 'ideas' : 'discussion',
         });
         res.redirect(303, `/s/${space.slug}`);
       } catch (err) {

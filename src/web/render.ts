@@ -39,7 +39,9 @@ export interface PageGlobals {
   /** The currency, named in the community's words; null when the economy is off. */
   economy: { name: string; plural: string; symbol: string; gifts: boolean } | null;
   /** Optional modules that are on: pages show their links only then. */
-  modules: { events: boolean; polls: boolean };
+  modules: Config['modules'];
+  /** Whether visitors may send a story. */
+  storyVisitors: boolean;
 }
 
 export function createRenderer(config: Config, csrf: Csrf) {
@@ -62,7 +64,8 @@ export function createRenderer(config: Config, csrf: Csrf) {
       address: config.federation.enabled ? `@${config.community.handle}@${new URL(config.server.url).host}` : null,
     },
     membershipMode: config.membership.mode,
-    modules: { events: config.modules.events, polls: config.modules.polls },
+    modules: { ...config.modules },
+    storyVisitors: config.submissions.visitors,
     economy: config.economy.enabled
       ? { name: config.economy.currency_name, plural: config.economy.currency_plural, symbol: config.economy.symbol, gifts: config.economy.gifts }
       : null,

@@ -1,0 +1,159 @@
+import { renderMarkdown } from '../community/markdown.js';
+import { cleanLine, cleanText } from '../community/member.rules.js';
+import { type Actor, atLeast } from '../community/roles.js';
+import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
+import type { EventBus } from '../core/event-bus.js';
+import { nowIso } from '../core/time.js';
+import type { Db } from '../db/schema.js';
+import type { ProductRow, ReviewRow } from './review.table.js';
+
+const NAME_MAX = 120;
+const DESCRIPTION_MAX = 2000;
+const REVIEW_MAX = 5000;
+const PAGE = 30;
+
+export interface ProductSummary extends ProductRow {
+  /** Mean rating to one decimal, null without reviews. */
+  average: number | null;
+  count: number;
+}
+
+export interface ReviewView extends ReviewRow {
+  handle: string;
+  domain: string | null;
+  displayName: string;
+}
+
+/** "★★★★☆": the rating as stars, for pages and for the text other servers show. */
+export const stars = (rating: number): string => '★'.repeat(rating) + '☆'.repeat(5 - rating);
+
+/**
+ * Reviews: the owner (admins) lists products and services; each member leaves at most one
+ * review per product (a unique index, so two tabs cannot make two), which they can edit or
+ * delete; moderators can delete any.
+ */
+export class ReviewService {
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+  ) {}
+
+  async createProduct(actor: Actor, input: { name: string; description: string }): Promise<ProductRow> {
+    if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can list products.');
+    const { name, description } = checkProduct(input);
+    return this.db.insertInto('products').values({ name, description, created_by: actor.id, created_at: nowIso(), archived_at: null }).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async updateProduct(actor: Actor, id: number, input: { name: string; description: string; archived: boolean }): Promise<ProductRow> {
+    if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can change products.');
+    const { name, description } = checkProduct(input);
+    const current = await this.product(id);
+    const archived_at = input.archived ? (current.archived_at ?? nowIso()) : null;
+    return this.db.updateTable('products').set({ name, description, archived_at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async product(id: number): Promise<ProductRow> {
+    const row = Number.isSafeInteger(id) ? await this.db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+    if (!row) throw notFound('That product');
+    return row;
+  }
+
+  /** Products with their average rating and number of reviews; archived ones only when asked. */
+  async products(opts: { archived?: boolean } = {}): Promise<ProductSummary[]> {
+    let q = this.db
+      .selectFrom('products as p')
+      .leftJoin('reviews as r', 'r.product_id', 'p.id')
+      .selectAll('p')
+      .select((eb) => [eb.fn.avg<number | null>('r.rating').as('average'), eb.fn.count<number>('r.id').as('count')])
+      .groupBy('p.id')
+      .orderBy('p.name');
+    if (!opts.archived) q = q.where('p.archived_at', 'is', null);
+    return (await q.execute()).map((p) => ({ ...p, average: p.average === null ? null : Math.round(Number(p.average) * 10) / 10, count: Number(p.count) }));
+  }
+
+  async summary(productId: number): Promise<ProductSummary> {
+    const product = await this.product(productId);
+    const agg = await this.db
+      .selectFrom('reviews')
+      .select((eb) => [eb.fn.avg<number | null>('rating').as('average'), eb.fn.countAll<number>().as('count')])
+      .where('product_id', '=', productId)
+      .executeTakeFirstOrThrow();
+    return { ...product, average: agg.average === null ? null : Math.round(Number(agg.average) * 10) / 10, count: Number(agg.count) };
+  }
+
+  /** Newest reviews first, with their authors. */
+  async reviews(productId: number, page = 1): Promise<{ items: ReviewView[]; more: boolean }> {
+    const rows = await this.db
+      .selectFrom('reviews as r')
+      .innerJoin('members as m', 'm.id', 'r.member_id')
+      .selectAll('r')
+      .select(['m.handle', 'm.domain', 'm.display_name as displayName'])
+      .where('r.product_id', '=', productId)
+      .orderBy('r.updated_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(PAGE + 1)
+      .offset((Math.max(1, page) - 1) * PAGE)
+      .execute();
+    return { items: rows.slice(0, PAGE), more: rows.length > PAGE };
+  }
+
+  async mine(productId: number, memberId: number): Promise<ReviewRow | undefined> {
+    return this.db.selectFrom('reviews').selectAll().where('product_id', '=', productId).where('member_id', '=', memberId).executeTakeFirst();
+  }
+
+  async get(id: number): Promise<ReviewRow | undefined> {
+    return Number.isSafeInteger(id) ? this.db.selectFrom('reviews').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+  }
+
+  /** Writes the member's review of the product, or replaces their earlier one. */
+  async save(member: Actor, productId: number, input: { rating: string | number; body: string }): Promise<{ review: ReviewRow; created: boolean }> {
+    const errors = new FieldErrors();
+    const rating = Number(input.rating);
+    const body = cleanText(input.body);
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) errors.add('rating', 'Choose a rating from 1 to 5 stars.');
+    if (!body) errors.add('body', 'Say something about it: what you liked, what could be better.');
+    else if (body.length > REVIEW_MAX) errors.add('body', `Keep a review under ${REVIEW_MAX.toLocaleString('en')} characters.`);
+    errors.throwIfAny();
+    const html = renderMarkdown(body);
+    const now = nowIso();
+    const result = await this.db.transaction().execute(async (trx) => {
+      const product = await trx.selectFrom('products').selectAll().where('id', '=', productId).executeTakeFirst();
+      if (!product) throw notFound('That product');
+      if (product.archived_at) throw new DomainError('archived', 409, 'This product is no longer listed, so it takes no new reviews.');
+      const existing = await trx.selectFrom('reviews').select('id').where('product_id', '=', productId).where('member_id', '=', member.id).executeTakeFirst();
+      if (existing) {
+        const review = await trx.updateTable('reviews').set({ rating, body_md: body, body_html: html, updated_at: now }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();
+        return { review, created: false };
+      }
+      const review = await trx
+        .insertInto('reviews')
+        .values({ product_id: productId, member_id: member.id, rating, body_md: body, body_html: html, created_at: now, updated_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { review, created: true };
+    });
+    this.bus.emit('review.saved', { reviewId: result.review.id, productId, memberId: member.id, created: result.created });
+    return result;
+  }
+
+  /** The author takes their review back, or a moderator removes it. */
+  async delete(actor: Actor, reviewId: number): Promise<ReviewRow> {
+    const review = await this.get(reviewId);
+    if (!review) throw notFound('That review');
+    if (review.member_id !== actor.id && !atLeast(actor.role, 'moderator')) throw forbidden('Only its author or a moderator can delete a review.');
+    await this.db.deleteFrom('reviews').where('id', '=', reviewId).execute();
+    this.bus.emit('review.deleted', { reviewId, productId: review.product_id, memberId: review.member_id });
+    return review;
+  }
+}
+
+function checkProduct(input: { name: string; description: string }): { name: string; description: string } {
+  const errors = new FieldErrors();
+  const name = cleanLine(input.name);
+  const description = cleanText(input.description);
+  if (!name) errors.add('name', 'Give the product or service a name.');
+  else if (name.length > NAME_MAX) errors.add('name', `Keep the name under ${NAME_MAX} characters.`);
+  if (description.length > DESCRIPTION_MAX) errors.add('description', `Keep the description under ${DESCRIPTION_MAX} characters.`);
+  errors.throwIfAny();
+  return { name, description };
+}
