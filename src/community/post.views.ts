@@ -88,14 +88,19 @@ export class PostViews {
    * A thread: its first post, then one page of direct answers (oldest first) with every reply
    * under them, nested up to MAX_THREAD_DEPTH.
    */
-  async thread(rootId: number, viewer: Viewer, after?: number): Promise<ThreadView | undefined> {
+  async thread(rootId: number, viewer: Viewer, after?: number, opts: { first?: number | null } = {}): Promise<ThreadView | undefined> {
     const rootRow = await this.q.thread().where('posts.id', '=', rootId).executeTakeFirst();
     if (!rootRow) return undefined;
     let branchQ = this.q.thread().where('posts.parent_id', '=', rootId);
     if (after !== undefined) branchQ = branchQ.where('posts.id', '>', after);
+    // An accepted answer leads the first page and is left out of the pages after it.
+    const first = opts.first ?? null;
+    if (first !== null) branchQ = branchQ.where('posts.id', '!=', first);
     const branches = await branchQ.orderBy('posts.id').limit(PAGE_SIZE + 1).execute();
     const more = branches.length > PAGE_SIZE;
-    const shown = branches.slice(0, PAGE_SIZE);
+    const rest = branches.slice(0, PAGE_SIZE);
+    const lead = first !== null && after === undefined ? await this.q.thread().where('posts.parent_id', '=', rootId).where('posts.id', '=', first).executeTakeFirst() : undefined;
+    const shown = lead ? [lead, ...rest] : rest;
     const branchIds = shown.map((b) => b.id);
     const deeper =
       branchIds.length === 0
@@ -117,7 +122,7 @@ export class PostViews {
       }
       parent.children.push(view);
     }
-    return { root, replies: root.children, next: more ? shown[shown.length - 1]!.id : null };
+    return { root, replies: root.children, next: more ? rest[rest.length - 1]!.id : null };
   }
 
   private async page(rows: PostListRow[], viewer: Viewer): Promise<Page<PostView>> {

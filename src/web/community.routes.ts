@@ -1,8 +1,11 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { Viewer } from '../community/roles.js';
 import type { PostView } from '../community/post.views.js';
 import type { PollInput } from '../polls/poll.service.js';
+import type { SpaceRow } from '../community/space.table.js';
+import { IDEA_SORTS, type IdeaSort } from '../ideas/idea.service.js';
+import { IDEA_STATUSES, STATUS_LABELS, type IdeaStatus } from '../ideas/idea.table.js';
 import type { WebContext } from './context.js';
 import { cursor, field, idParam, renderFormError, requireMember, wrap } from './handler.js';
 
@@ -38,6 +41,31 @@ async function markAuthors(ctx: WebContext, spaceId: number, roots: PostView[]):
 export function communityRoutes(ctx: WebContext): Router {
   const router = Router();
   const { render, services } = ctx;
+  const modules = ctx.config.modules;
+  /** An idea board is one only while the module is on; otherwise its ideas read as plain threads. */
+  const isBoard = (space: SpaceRow) => modules.ideas && space.kind === 'ideas';
+
+  /** Everything a thread page shows: the posts, and the poll, idea or question it carries. */
+  async function threadPage(req: Request, rootId: number, after?: number) {
+    const viewer = viewerOf(req);
+    const question = modules.qa ? await services.questions.view(rootId, viewer) : null;
+    const thread = await services.postViews.thread(rootId, viewer, after, { first: question?.acceptedId });
+    if (!thread) throw notFound('That post');
+    const { space } = await services.posts.getVisible(viewer, rootId);
+    if (ctx.config.economy.enabled) await markAuthors(ctx, space.id, [thread.root, ...thread.replies]);
+    const poll = modules.polls ? await services.polls.view(rootId, viewer?.id ?? null) : null;
+    const idea = isBoard(space) ? await services.ideas.view(rootId, viewer) : null;
+    return { thread, poll, idea, question, statusLabels: STATUS_LABELS };
+  }
+
+  /** The board: ideas sorted top, trending or new, optionally by status, with the proposal form. */
+  async function renderBoard(req: Request, res: Response, space: SpaceRow, data: Record<string, unknown>, status = 200) {
+    const sort = (IDEA_SORTS as readonly string[]).includes(String(req.query.sort)) ? (req.query.sort as IdeaSort) : 'top';
+    const filter = (IDEA_STATUSES as readonly string[]).includes(String(req.query.status)) ? (req.query.status as IdeaStatus) : undefined;
+    const page = cursor(req.query.page) ?? 1;
+    const list = await services.ideas.list(space.id, viewerOf(req), { sort, status: filter, page });
+    render(req, res, 'ideas/board.njk', { space, list, sort, filter, page, statuses: IDEA_STATUSES, statusLabels: STATUS_LABELS, ...data }, status);
+  }
 
   router.get(
     '/',
@@ -61,8 +89,6 @@ export function communityRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const viewer = viewerOf(req);
       const space = await services.spaces.getVisible(viewer, req.params.slug ?? '');
-      const before = cursor(req.query.before);
-      const page = await services.postViews.space(space.id, viewer, before);
       const fed = ctx.federation;
       const fediverse =
         fed && space.visibility === 'public'
@@ -71,6 +97,9 @@ export function communityRoutes(ctx: WebContext): Router {
               followers: await fed.follows.followerCount({ kind: 'space', name: fed.actors.spaceName(space), space, community: space.slug === 'general' }),
             }
           : null;
+      if (isBoard(space)) return renderBoard(req, res, space, { fediverse, values: {}, errors: {} });
+      const before = cursor(req.query.before);
+      const page = await services.postViews.space(space.id, viewer, before);
       render(req, res, 'space.njk', { space, page, before, values: {}, errors: {}, fediverse });
     }),
   );
@@ -83,8 +112,11 @@ export function communityRoutes(ctx: WebContext): Router {
       try {
         const input = { title: field(req.body, 'title'), body: field(req.body, 'body') };
         const pollOptions = field(req.body, 'pollOptions');
-        const post =
-          ctx.config.modules.polls && pollOptions.trim()
+        const post = isBoard(space)
+          ? await services.ideas.propose(member, space, input)
+          : ctx.config.modules.qa && field(req.body, 'question') === '1'
+            ? await services.questions.ask(member, space, input)
+            : ctx.config.modules.polls && pollOptions.trim()
             ? await services.polls.createThread(member, space, input, pollFrom(req.body)).catch((err) => {
                 // The poll's fields have their own names on this form.
                 if (err instanceof ValidationError && err.fields.options) throw new ValidationError({ ...err.fields, pollOptions: err.fields.options });
@@ -93,6 +125,10 @@ export function communityRoutes(ctx: WebContext): Router {
             : await services.posts.createThread(member, space, input);
         res.redirect(303, `/p/${post.id}`);
       } catch (err) {
+        if (isBoard(space)) {
+          if (err instanceof DomainError && err.code !== 'csrf') return renderBoard(req, res, space, { values: req.body, errors: err instanceof ValidationError ? err.fields : { _form: err.message } }, err.status);
+          throw err;
+        }
         const page = await services.postViews.space(space.id, member);
         if (!renderFormError(render, req, res, 'space.njk', err, { space, page })) throw err;
       }
@@ -106,11 +142,7 @@ export function communityRoutes(ctx: WebContext): Router {
       const { post } = await services.posts.getVisible(viewer, postId(req));
       // A reply's own address shows its whole thread, scrolled to it.
       if (post.root_id !== null && post.root_id !== post.id) return res.redirect(`/p/${post.root_id}#p-${post.id}`);
-      const thread = await services.postViews.thread(post.id, viewer, cursor(req.query.after));
-      if (!thread) throw notFound('That post');
-      if (ctx.config.economy.enabled) await markAuthors(ctx, post.space_id, [thread.root, ...thread.replies]);
-      const poll = ctx.config.modules.polls ? await services.polls.view(post.id, req.member?.id ?? null) : null;
-      render(req, res, 'post.njk', { thread, poll, values: {}, errors: {} });
+      render(req, res, 'post.njk', { ...(await threadPage(req, post.id, cursor(req.query.after))), values: {}, errors: {} });
     }),
   );
 
@@ -125,8 +157,7 @@ export function communityRoutes(ctx: WebContext): Router {
       } catch (err) {
         const { post } = await services.posts.getVisible(member, id);
         const rootId = post.root_id ?? post.id;
-        const thread = await services.postViews.thread(rootId, member);
-        if (!thread || !renderFormError(render, req, res, 'post.njk', err, { thread, replyTo: id })) throw err;
+        if (!renderFormError(render, req, res, 'post.njk', err, { ...(await threadPage(req, rootId)), replyTo: id })) throw err;
       }
     }),
   );
@@ -143,9 +174,7 @@ export function communityRoutes(ctx: WebContext): Router {
         await services.polls.vote(member, post.id, chosen);
         res.redirect(303, `/p/${post.id}#poll`);
       } catch (err) {
-        const thread = await services.postViews.thread(post.id, member);
-        const poll = await services.polls.view(post.id, member.id);
-        if (!thread || !renderFormError(render, req, res, 'post.njk', err, { thread, poll })) throw err;
+        if (!renderFormError(render, req, res, 'post.njk', err, await threadPage(req, post.id))) throw err;
       }
     }),
   );

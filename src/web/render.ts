@@ -5,6 +5,7 @@ import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
 import { viewsDir } from '../paths.js';
 import type { Csrf } from './csrf.js';
+import { stars } from '../reviews/review.service.js';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 const formattedDates = new Map<string, string>();
@@ -54,6 +55,8 @@ export function createRenderer(config: Config, csrf: Csrf) {
   env.addFilter('date', formatDate);
   // An event's time on its own wall clock: "Sat 5 Dec 2026, 19:30 (Europe/Paris)".
   env.addFilter('inZone', (iso: string, tz: string) => `${zonedFormat(tz).format(new Date(iso))} (${tz})`);
+  // A rating (or an average, rounded) as five stars.
+  env.addFilter('stars', (n: number) => stars(Math.min(5, Math.max(0, Math.round(Number(n) || 0)))));
   env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
   const globals: PageGlobals = {
     community: {

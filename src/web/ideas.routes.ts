@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import { notFound } from '../core/errors.js';
+import type { Vote } from '../ideas/idea.service.js';
+import type { WebContext } from './context.js';
+import { field, idParam, requireMember, wrap } from './handler.js';
+
+const VOTES: Record<string, Vote> = { up: 1, down: -1, none: 0 };
+
+/** Votes on ideas and their status; nothing here exists while `modules.ideas` is off. */
+export function ideaRoutes(ctx: WebContext): Router {
+  const router = Router();
+  if (!ctx.config.modules.ideas) return router;
+  const { services } = ctx;
+
+  // One button per direction; pressing the one already chosen takes the vote back.
+  router.post(
+    '/p/:id/idea-vote',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const id = idParam(req, 'That idea');
+      const value = VOTES[field(req.body, 'vote')];
+      if (value === undefined) throw notFound('That vote');
+      if (!(await services.ideas.get(id))) throw notFound('That idea');
+      await services.ideas.vote(member, id, value);
+      const back = field(req.body, 'back');
+      res.redirect(303, back.startsWith('/s/') && !back.includes('//') ? `${back}#idea-${id}` : `/p/${id}#idea`);
+    }),
+  );
+
+  router.post(
+    '/p/:id/status',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      const id = idParam(req, 'That idea');
+      await services.ideas.setStatus(member, id, field(req.body, 'status'), field(req.body, 'note'));
+      res.redirect(303, `/p/${id}#idea`);
+    }),
+  );
+
+  return router;
+}

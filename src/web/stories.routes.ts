@@ -1,0 +1,106 @@
+import { Router } from 'express';
+import type { Submitter } from '../stories/story.service.js';
+import type { WebContext } from './context.js';
+import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { RateLimiter } from './rate-limit.js';
+
+/** Visitors may send a few stories an hour from one address: enough for people, not for spam. */
+const VISITOR_STORIES_PER_HOUR = 5;
+
+/**
+ * "Send us your story": the form, the editorial queue, and the community's published
+ * stories. Nothing here exists while `modules.submissions` is off.
+ */
+export function storyRoutes(ctx: WebContext): Router {
+  const router = Router();
+  if (!ctx.config.modules.submissions) return router;
+  const { render, services } = ctx;
+  const stories = services.stories;
+  const visitorsPerIp = new RateLimiter(VISITOR_STORIES_PER_HOUR, 60 * 60_000);
+  const visitorsAllowed = () => ctx.config.submissions.visitors;
+
+  router.get(
+    '/stories',
+    wrap(async (req, res) => {
+      render(req, res, 'stories/list.njk', { stories: await stories.published() });
+    }),
+  );
+
+  router.get(
+    '/stories/:id',
+    wrap(async (req, res) => {
+      const viewer = req.member ? { id: req.member.id, role: req.member.role } : null;
+      render(req, res, 'stories/story.njk', { story: await stories.getFor(viewer, idParam(req, 'That story')) });
+    }),
+  );
+
+  const submitPage = async (memberId: number | null) => ({ mine: memberId === null ? [] : await stories.mine(memberId), visitors: visitorsAllowed() });
+
+  router.get(
+    '/submit',
+    wrap(async (req, res) => {
+      if (!req.member && !visitorsAllowed()) return void requireMember(req, res);
+      render(req, res, 'stories/submit.njk', { ...(await submitPage(req.member?.id ?? null)), values: {}, errors: {}, sent: req.query.sent === '1' });
+    }),
+  );
+
+  router.post(
+    '/submit',
+    wrap(async (req, res) => {
+      const member = req.member;
+      if (!member && !visitorsAllowed()) return void requireMember(req, res);
+      try {
+        let from: Submitter;
+        if (member) from = { member };
+        else {
+          visitorsPerIp.hit(`ip:${req.ip}`);
+          from = { visitor: { name: field(req.body, 'name'), email: field(req.body, 'email') } };
+        }
+        await stories.submit(from, { title: field(req.body, 'title'), body: field(req.body, 'body') });
+        res.redirect(303, '/submit?sent=1');
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'stories/submit.njk', err, await submitPage(member?.id ?? null))) throw err;
+      }
+    }),
+  );
+
+  router.get(
+    '/editorial',
+    wrap(async (req, res) => {
+      const editor = requireRole(req, 'moderator');
+      render(req, res, 'stories/editorial.njk', { queue: await stories.queue(editor), errors: {}, values: {} });
+    }),
+  );
+
+  router.get(
+    '/editorial/:id',
+    wrap(async (req, res) => {
+      const editor = requireRole(req, 'moderator');
+      const story = await stories.getFor(editor, idParam(req, 'That story'));
+      render(req, res, 'stories/edit.njk', { story, values: { title: story.title, body: story.body_md }, errors: {} });
+    }),
+  );
+
+  // Edit, approve, reject and publish all come back to the story's editing page on bad input.
+  const step = (path: string, run: (editor: ReturnType<typeof requireRole>, id: number, body: unknown) => Promise<unknown>, done: (id: number) => string) =>
+    router.post(
+      path,
+      wrap(async (req, res) => {
+        const editor = requireRole(req, 'moderator');
+        const id = idParam(req, 'That story');
+        try {
+          await run(editor, id, req.body);
+          res.redirect(303, done(id));
+        } catch (err) {
+          const story = await stories.getFor(editor, id);
+          if (!renderFormError(render, req, res, 'stories/edit.njk', err, { story })) throw err;
+        }
+      }),
+    );
+  step('/editorial/:id', (e, id, b) => stories.edit(e, id, { title: field(b, 'title'), body: field(b, 'body') }), (id) => `/editorial/${id}`);
+  step('/editorial/:id/approve', (e, id, b) => stories.approve(e, id, field(b, 'note')), () => '/editorial');
+  step('/editorial/:id/reject', (e, id, b) => stories.reject(e, id, field(b, 'reason')), () => '/editorial');
+  step('/editorial/:id/publish', (e, id) => stories.publish(e, id), (id) => `/stories/${id}`);
+
+  return router;
+}
