@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { type Hearth, createHearth } from '../../src/app.js';
+import { type Hearth, type HearthOptions, createHearth } from '../../src/app.js';
 import { type Config, defaultConfig } from '../../src/config.js';
 import { logger } from '../../src/core/logger.js';
 import type { MemberRow } from '../../src/community/member.table.js';
@@ -20,10 +20,10 @@ export interface TestHearth extends Hearth {
 type Overrides = { [section: string]: Record<string, unknown> };
 
 /** A fresh Hearth on an in-memory database and a throw-away data directory. */
-export async function makeHearth(overrides: Overrides = {}): Promise<TestHearth> {
+export async function makeHearth(overrides: Overrides = {}, options: HearthOptions = {}): Promise<TestHearth> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-test-'));
   const config: Config = defaultConfig({ ...overrides, server: { data_dir: dataDir, ...(overrides.server ?? {}) } });
-  const hearth = await createHearth(config, { databaseFile: ':memory:', passwordCost: 10 });
+  const hearth = await createHearth(config, { databaseFile: ':memory:', passwordCost: 10, ...options });
   return {
     ...hearth,
     dataDir,

@@ -103,7 +103,7 @@ describe('idea boards', () => {
       const agent = await loggedInAgent(h, 'ana');
       const res = await submit(agent, '/s/ideas', '/s/ideas', { title: 'Cargo bike rental', body: 'For deliveries.' });
       expect(res.status).to.equal(303);
-      const id = Number(res.headers.location.split('/').pop());
+      const id = Number(String(res.headers.location).split('/').pop());
       const bobAgent = await loggedInAgent(h, 'bob');
       const voted = await submit(bobAgent, '/s/ideas', `/p/${id}/idea-vote`, { vote: 'up', back: '/s/ideas?sort=top' });
       expect([voted.status, voted.headers.location]).to.deep.equal([303, `/s/ideas?sort=top#idea-${id}`]);
