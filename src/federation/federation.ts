@@ -12,6 +12,7 @@ import { FederationCore } from './inbox/context.js';
 import { InboxProcessor } from './inbox/inbox.js';
 import { senderKeys } from './inbox/signature.js';
 import { WebFingerClient } from './mentions.js';
+import { ContentPublisher } from './outbound/content-publisher.js';
 import { EventPublisher } from './outbound/event-publisher.js';
 import { Publisher } from './outbound/publisher.js';
 import { FederationPolicy } from './policy.js';
@@ -27,6 +28,8 @@ export interface Federation {
   policy: FederationPolicy;
   publisher: Publisher;
   eventPublisher: EventPublisher;
+  /** Reviews and published stories. */
+  contentPublisher: ContentPublisher;
   queue: DeliveryQueue;
   worker: DeliveryWorker;
   inbox: InboxProcessor;
@@ -84,17 +87,20 @@ export async function createFederation(db: Db, services: Services, config: Confi
   publisher.attach(services.bus);
   const eventPublisher = new EventPublisher(apex, actors, services);
   if (config.modules.events) eventPublisher.attach(services.bus);
+  const contentPublisher = new ContentPublisher(apex, actors, services, config.modules);
+  contentPublisher.attach(services.bus);
 
   const router = Router();
   router.use(discoveryRoutes(actors, db, config));
-  router.use(federationRoutes({ apex, actors, services, db, config, inbox, keys: senderKeys(apex, policy), events: eventPublisher }));
+  router.use(federationRoutes({ apex, actors, services, db, config, inbox, keys: senderKeys(apex, policy), events: eventPublisher, content: contentPublisher }));
 
   return {
-    apex, actors, follows, policy, publisher, eventPublisher, queue, worker, inbox, fetcher, router,
+    apex, actors, follows, policy, publisher, eventPublisher, contentPublisher, queue, worker, inbox, fetcher, router,
     start: () => worker.start(),
     stop: async () => {
       await publisher.idle();
       await eventPublisher.idle();
+      await contentPublisher.idle();
       await worker.stop();
     },
   };

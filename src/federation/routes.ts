@@ -7,6 +7,7 @@ import type { Db } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { type ActorDirectory, type LocalActor } from './actors.js';
 import { postIri, postToNote, withPoll } from './convert.js';
+import type { ContentPublisher } from './outbound/content-publisher.js';
 import type { EventPublisher } from './outbound/event-publisher.js';
 import { SignatureError, verifyRequest } from './http-signatures.js';
 import type { SenderKeys } from './inbox/signature.js';
@@ -28,6 +29,7 @@ export interface FederationRouteDeps {
   inbox: InboxProcessor;
   keys: SenderKeys;
   events: EventPublisher;
+  content: ContentPublisher;
 }
 
 /**
@@ -131,17 +133,23 @@ export function federationRoutes(d: FederationRouteDeps): Router {
     }
   });
 
-  // An event as Mobilizon's `Event`: only from public spaces, and only while events are on.
-  router.get('/events/:id', asJson, signedRead, async (req, res, next) => {
+  // One object by its numeric id, as its publisher builds it; 404 when there is none or its module is off.
+  const document = (load: (id: number) => Promise<Record<string, unknown> | null>): RequestHandler => async (req, res, next) => {
     try {
       const id = Number(req.params.id);
-      const doc = d.config.modules.events && Number.isSafeInteger(id) ? await d.events.document(id) : null;
+      const doc = Number.isSafeInteger(id) ? await load(id) : null;
       if (!doc) return res.status(404).type(AS_JSON).json({ error: 'Not found.' });
       res.type(AS_JSON).send(JSON.stringify({ '@context': apex.context, ...doc }));
     } catch (err) {
       next(err);
     }
-  });
+  };
+  // A review as its author's Note; a published story as the community's Article.
+  router.get('/reviews/:id', asJson, signedRead, document((id) => d.content.reviewDocument(id)));
+  router.get('/stories/:id', asJson, signedRead, document((id) => d.content.storyDocument(id)));
+
+  // An event as Mobilizon's `Event`: only from public spaces, and only while events are on.
+  router.get('/events/:id', asJson, signedRead, document(async (id) => (d.config.modules.events ? d.events.document(id) : null)));
 
   const rawBody = express.raw({ type: () => true, limit: '1mb' });
   const inbox = (shared: boolean): RequestHandler => async (req, res) => {

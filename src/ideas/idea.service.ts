@@ -99,6 +99,12 @@ export class IdeaService {
     return true;
   }
 
+  /** A remote Undo of a vote: takes it back only if it is still the vote that stands. */
+  async unvoteRemote(memberId: number, postId: number, value: -1 | 1): Promise<boolean> {
+    const row = await this.db.selectFrom('idea_votes').select('value').where('post_id', '=', postId).where('member_id', '=', memberId).executeTakeFirst();
+    return row?.value === value ? this.voteRemote(memberId, postId, 0) : false;
+  }
+
   /** Writes the vote and moves the counts; the previous vote, or null when there is no such idea. */
   private async record(memberId: number, postId: number, value: Vote): Promise<Vote | null> {
     return this.db.transaction().execute(async (trx) => {

@@ -71,6 +71,11 @@ export class FederationCore {
     await this.apex.addToOutbox(group, answer);
   }
 
+  /** Whether the post is an idea whose votes count (only while idea boards are on). */
+  async isIdea(postId: number): Promise<boolean> {
+    return this.modules.ideas && (await this.services.ideas.get(postId)) !== undefined;
+  }
+
   objectId(activity: ApDoc): string | null {
     return firstId(activity.object);
   }

@@ -22,6 +22,7 @@ const HANDLERS: Record<string, InboxHandler> = {
   Follow: follow,
   Undo: undo,
   Like: like,
+  Dislike: like,
   EmojiReact: like,
   Announce: announce,
   Create: create,

@@ -17,13 +17,19 @@ export function reactionKindOf(activity: ApDoc): ReactionKind {
 }
 
 /**
- * Like and EmojiReact of one of our posts, by its Note IRI, as Mastodon, Misskey and
- * Lemmy send them. (apex answers these with 400 because it expects an activity as the
+ * Like, Dislike and EmojiReact of one of our posts, by its Note IRI, as Mastodon, Misskey
+ * and Lemmy send them. (apex answers these with 400 because it expects an activity as the
  * object: DESIGN.md defect 3, fixed by taking them here.)
  */
 export const like: InboxHandler = async ({ activity, sender, fed }) => {
   const post = await fed.postByIri(fed.objectId(activity));
   if (!post) return logger.debug(`${activity.type} of something that is not our post: ${fed.objectId(activity)}`);
   const author = await fed.author(sender);
+  // On an idea, a Like is an up vote (Lemmy's and Mastodon's alike); a Dislike a down vote.
+  if (await fed.isIdea(post.id)) {
+    await fed.services.ideas.voteRemote(author.id, post.id, activity.type === 'Dislike' ? -1 : 1);
+    return;
+  }
+  if (activity.type === 'Dislike') return logger.debug('dislike of something other than an idea ignored');
   await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(activity), true);
 };

@@ -3,7 +3,7 @@ import { logger } from '../../core/logger.js';
 import type { InboxContext, InboxHandler } from './context.js';
 import { reactionKindOf } from './like.js';
 
-/** Undo of a Follow, Like, EmojiReact or Announce the sender made earlier. */
+/** Undo of a Follow, Like, Dislike, EmojiReact or Announce the sender made earlier. */
 export const undo: InboxHandler = async (ctx) => {
   const { activity, sender, fed } = ctx;
   const innerId = fed.objectId(activity);
@@ -16,13 +16,15 @@ export const undo: InboxHandler = async (ctx) => {
     case 'Follow':
       return fed.follows.removed(inner.id, sender.id);
     case 'Like':
+    case 'Dislike':
     case 'EmojiReact':
     case 'Announce': {
       const post = await fed.postByIri(fed.objectId(inner));
       if (post) {
         const author = await fed.author(sender);
         if (inner.type === 'Announce') await fed.services.remote.setShare(author.id, post.id, false);
-        else await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(inner), false);
+        else if (inner.type !== 'EmojiReact' && (await fed.isIdea(post.id))) await fed.services.ideas.unvoteRemote(author.id, post.id, inner.type === 'Dislike' ? -1 : 1);
+        else if (inner.type !== 'Dislike') await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(inner), false);
       }
       await fed.apex.store.removeActivity(inner, sender.id);
       return;

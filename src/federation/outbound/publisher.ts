@@ -42,6 +42,7 @@ export class Publisher {
     bus.on('reaction.added', (e) => (e.remote ? undefined : this.track(this.reaction(e.memberId, e.postId, e.kind, true))));
     bus.on('reaction.removed', (e) => (e.remote ? undefined : this.track(this.reaction(e.memberId, e.postId, e.kind, false))));
     bus.on('member.updated', (e) => this.track(this.profileChanged(e.memberId)));
+    if (this.modules.ideas) bus.on('idea.voted', (e) => (e.remote ? undefined : this.track(this.ideaVote(e.memberId, e.postId, e.value, e.previous))));
   }
 
   /** Resolves when every activity started so far is queued (tests and shutdown wait on it). */
@@ -142,6 +143,42 @@ export class Publisher {
     await this.apex.addToOutbox(actor, activity);
     // Followers of the space learn of reactions to its own posts through the Group (as Lemmy does votes).
     if (!post.ap_id) await this.announce(group, activity);
+  }
+
+  /**
+   * A vote on an idea as Lemmy sends one: `Like` up, `Dislike` down, to the author and the
+   * Group without public addressing, and `Undo` of the earlier vote when it changes. Ids
+   * are fixed per member, idea and direction so the Undo names the very activity.
+   */
+  private async ideaVote(memberId: number, postId: number, value: -1 | 0 | 1, previous: -1 | 0 | 1): Promise<void> {
+    const found = await this.federated(postId);
+    if (!found) return;
+    const { post, group } = found;
+    const member = await this.services.members.getById(memberId);
+    if (member.domain !== null) return;
+    const actor = await this.actors.forMember(member);
+    const author = await this.services.members.getById(post.author_id);
+    const to = [author.actor_iri ?? this.actors.iri(author.handle)];
+    const audience = { cc: [group.id], audience: group.id };
+    const voteId = (v: -1 | 1) => this.apex.utils.activityIdToIRI(`v-${member.id}-${post.id}-${v === 1 ? 'up' : 'down'}`);
+    const out: ApDoc[] = [];
+    if (previous !== 0) {
+      const earlier = await this.apex.store.getActivity(voteId(previous), true);
+      if (earlier) {
+        out.push(await this.apex.buildActivity('Undo', actor.id, to, { object: earlier, ...audience }));
+        await this.apex.store.removeActivity(earlier, actor.id);
+      }
+    }
+    if (value !== 0) {
+      const id = voteId(value);
+      const vote = await this.apex.buildActivity(value === 1 ? 'Like' : 'Dislike', actor.id, to, { id, object: postIri(this.actors.baseUrl, post.id), ...audience });
+      vote.id = id;
+      out.push(vote);
+    }
+    for (const activity of out) {
+      await this.apex.addToOutbox(actor, activity);
+      await this.announce(group, activity);
+    }
   }
 
   private async profileChanged(memberId: number): Promise<void> {

@@ -46,6 +46,7 @@ export async function settle(h: ServedHearth, ms = 5000): Promise<void> {
   const fed = h.hearth.federation!;
   await fed.publisher.idle();
   await fed.eventPublisher.idle();
+  await fed.contentPublisher.idle();
   const until = Date.now() + ms;
   fed.worker.wake();
   while (Date.now() < until) {
