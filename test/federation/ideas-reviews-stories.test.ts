@@ -57,6 +57,11 @@ describe('ideas, reviews and stories on the fediverse', () => {
     await remote.waitFor((d) => d.body.type === 'Announce' && inner(d).type === 'Dislike');
     const undo = announced('Undo')[0]!;
     expect(inner(undo).object).to.include({ type: 'Like', id: inner(like).id });
+    // A reaction to an idea stays here: elsewhere a Like would count as a second vote.
+    remote.received.length = 0;
+    await h.hearth.services.reactions.toggle(ana, idea.id, 'like');
+    await settle(h);
+    expect(remote.received.filter((d) => inner(d).type === 'Like')).to.deep.equal([]);
   });
 
   it('counts a Lemmy-shaped Dislike as a down vote and a Like as an up vote, once per person; Undo takes it back', async () => {

@@ -120,6 +120,8 @@ export class Publisher {
     const found = await this.federated(postId);
     if (!found) return;
     const { post, group } = found;
+    // On an idea, Lemmy and Mastodon read a Like as a vote: only the vote itself leaves.
+    if (this.modules.ideas && (await this.services.ideas.get(post.id))) return;
     const member = await this.services.members.getById(memberId);
     if (member.domain !== null) return;
     const actor = await this.actors.forMember(member);
