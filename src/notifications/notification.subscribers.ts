@@ -110,8 +110,8 @@ export class NotificationSubscribers {
     const text = `The idea “${post.title ?? ''}” is now ${STATUS_LABELS[status].toLowerCase()}${note ? `: ${note}` : '.'}`;
     const people = new Set([authorId, ...(await this.ideas.voters(postId, db))]);
     people.delete(by);
-    const local = people.size ? await db.selectFrom('members').select('id').where('id', 'in', [...people]).where('domain', 'is', null).execute() : [];
-    for (const m of local) await this.notes.add(m.id, 'idea', text, `/p/${postId}`, db);
+    // add() skips voters from other servers: they hear nothing from here.
+    for (const id of people) await this.notes.add(id, 'idea', text, `/p/${postId}`, db);
   }
 
   private async storyDecided(db: DbOrTx, storyId: number, status: 'approved' | 'rejected' | 'published'): Promise<void> {

@@ -54,7 +54,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.goto(questionUrl);
     const composer = page.locator('section.composer');
     expect(await composer.locator('h2').textContent()).to.equal('Your answer');
-    await composer.locator('textarea[name=body]').fill('Yes, every Tuesday morning.');
+    await page.getByLabel('Your answer').fill('Yes, every Tuesday morning.');
     await composer.getByRole('button', { name: 'Reply' }).click();
     await page.waitForURL(/#p-\d+$/);
     await logOut();
