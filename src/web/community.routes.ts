@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { Viewer } from '../community/roles.js';
 import type { PostView } from '../community/post.views.js';
@@ -58,13 +58,13 @@ export function communityRoutes(ctx: WebContext): Router {
     return { thread, poll, idea, question, statusLabels: STATUS_LABELS };
   }
 
-  /** The board: ideas sorted top, trending or new, optionally by status, with the proposal form. */
-  async function renderBoard(req: Request, res: Response, space: SpaceRow, data: Record<string, unknown>, status = 200) {
+  /** What the board shows: ideas sorted top, trending or new, optionally by status, a page at a time. */
+  async function boardData(req: Request, space: SpaceRow) {
     const sort = (IDEA_SORTS as readonly string[]).includes(String(req.query.sort)) ? (req.query.sort as IdeaSort) : 'top';
     const filter = (IDEA_STATUSES as readonly string[]).includes(String(req.query.status)) ? (req.query.status as IdeaStatus) : undefined;
     const page = cursor(req.query.page) ?? 1;
     const list = await services.ideas.list(space.id, viewerOf(req), { sort, status: filter, page });
-    render(req, res, 'ideas/board.njk', { space, list, sort, filter, page, statuses: IDEA_STATUSES, statusLabels: STATUS_LABELS, ...data }, status);
+    return { space, list, sort, filter, page, statuses: IDEA_STATUSES, statusLabels: STATUS_LABELS };
   }
 
   router.get(
@@ -97,7 +97,7 @@ export function communityRoutes(ctx: WebContext): Router {
               followers: await fed.follows.followerCount({ kind: 'space', name: fed.actors.spaceName(space), space, community: space.slug === 'general' }),
             }
           : null;
-      if (isBoard(space)) return renderBoard(req, res, space, { fediverse, values: {}, errors: {} });
+      if (isBoard(space)) return render(req, res, 'ideas/board.njk', { ...(await boardData(req, space)), fediverse, values: {}, errors: {} });
       const before = cursor(req.query.before);
       const page = await services.postViews.space(space.id, viewer, before);
       render(req, res, 'space.njk', { space, page, before, values: {}, errors: {}, fediverse });
@@ -126,8 +126,8 @@ export function communityRoutes(ctx: WebContext): Router {
         res.redirect(303, `/p/${post.id}`);
       } catch (err) {
         if (isBoard(space)) {
-          if (err instanceof DomainError && err.code !== 'csrf') return renderBoard(req, res, space, { values: req.body, errors: err instanceof ValidationError ? err.fields : { _form: err.message } }, err.status);
-          throw err;
+          if (!renderFormError(render, req, res, 'ideas/board.njk', err, await boardData(req, space))) throw err;
+          return;
         }
         const page = await services.postViews.space(space.id, member);
         if (!renderFormError(render, req, res, 'space.njk', err, { space, page })) throw err;
