@@ -46,6 +46,15 @@ export async function makeMember(h: Hearth, opts: { handle?: string; role?: Role
   });
 }
 
+/** The DomainError code a service call fails with, or 'ok': for rules that refuse. */
+export const codeOf = (p: Promise<unknown>): Promise<string | undefined> => p.then(() => 'ok', (e: { code?: string }) => e.code);
+
+/** Waits until every award and notification started by events so far is written. */
+export async function settleDomain(h: Hearth): Promise<void> {
+  await h.services.notificationSubscribers.idle();
+  await h.services.earning.idle();
+}
+
 export const generalSpace = async (h: Hearth) => h.services.spaces.getVisible(null, 'general');
 
 /** The CSRF token of the first form on a page. */

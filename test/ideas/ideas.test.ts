@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { SpaceRow } from '../../src/community/space.table.js';
-import { type TestHearth, loggedInAgent, makeHearth, makeMember, submit } from '../helpers/hearth.js';
-
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+import { codeOf, loggedInAgent, makeHearth, makeMember, settleDomain, submit, type TestHearth } from '../helpers/hearth.js';
 
 describe('idea boards', () => {
   let h: TestHearth;
@@ -23,10 +21,7 @@ describe('idea boards', () => {
   });
   afterEach(() => h.destroy());
   const propose = (title: string, who = ana) => h.services.ideas.propose(who, board, { title, body: `Because ${title}.` });
-  const settle = async () => {
-    await h.services.notificationSubscribers.idle();
-    await h.services.earning.idle();
-  };
+  const settle = () => settleDomain(h);
 
   it('takes one vote per person per idea: changeable, withdrawable, counted up and down', async () => {
     const idea = await propose('Oat milk');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { PollInput } from '../../src/polls/poll.service.js';
-import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
+import { codeOf, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember, type TestHearth } from '../helpers/hearth.js';
 
 const poll = (over: Partial<PollInput> = {}): PollInput => ({ options: ['Oat', 'Whole', 'Soy'], multiple: false, closesInHours: 24, results: 'after_vote', ...over });
 
@@ -17,7 +17,6 @@ describe('polls', () => {
   });
   afterEach(() => h.destroy());
   const thread = async (p = poll()) => h.services.polls.createThread(ana, await generalSpace(h), { title: 'Which milk?', body: 'Vote!' }, p);
-  const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
 
   it('refuses a poll with one option, twins or an unknown closing time, and writes no thread', async () => {
     const err = await thread(poll({ options: ['Oat', ''], closesInHours: 5 })).catch((e) => e);

@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { PostRow } from '../../src/community/post.table.js';
-import { type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember, submit } from '../helpers/hearth.js';
-
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+import { codeOf, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain, submit, type TestHearth } from '../helpers/hearth.js';
 
 describe('questions and accepted answers', () => {
   let h: TestHearth;
@@ -23,10 +21,7 @@ describe('questions and accepted answers', () => {
   });
   afterEach(() => h.destroy());
   const answer = (who: MemberRow, body: string) => h.services.posts.reply(who, question.id, { body });
-  const settle = async () => {
-    await h.services.notificationSubscribers.idle();
-    await h.services.earning.idle();
-  };
+  const settle = () => settleDomain(h);
   const accepted = async () => (await h.services.questions.get(question.id))!.accepted_id;
 
   it('lets the asker, an expert in the space or a moderator accept; nobody else', async () => {

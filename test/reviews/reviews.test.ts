@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { ProductRow } from '../../src/reviews/review.table.js';
-import { type TestHearth, loggedInAgent, makeHearth, makeMember, submit } from '../helpers/hearth.js';
-
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+import { codeOf, loggedInAgent, makeHearth, makeMember, submit, type TestHearth } from '../helpers/hearth.js';
 
 describe('reviews of products and services', () => {
   let h: TestHearth;

@@ -5,12 +5,11 @@ import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { REDEMPTIONS, wallet } from '../../src/rewards/ledger.service.js';
 import type { RewardDraft } from '../../src/rewards/reward.service.js';
-import { type TestHearth, PASSWORD, csrfFrom, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
+import { codeOf, csrfFrom, loggedInAgent, makeHearth, makeMember, PASSWORD, type TestHearth } from '../helpers/hearth.js';
 
 const draft = (over: Partial<RewardDraft> = {}): RewardDraft => ({
   title: 'Free espresso', description: 'Any size, any bean.', price: 10, stock: null, perMemberLimit: null, startsOn: null, endsOn: null, ...over,
 });
-const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (err: { code?: string }) => err.code);
 
 describe('rewards and vouchers', () => {
   let h: TestHearth;

@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { Mail } from '../../src/notifications/mailer.js';
-import { type TestHearth, csrfFrom, loggedInAgent, makeHearth, makeMember, submit } from '../helpers/hearth.js';
-
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+import { codeOf, csrfFrom, loggedInAgent, makeHearth, makeMember, settleDomain, submit, type TestHearth } from '../helpers/hearth.js';
 const story = { title: 'How I met my barista', body: 'It was a rainy Tuesday.' };
 
 describe('story submissions', () => {
@@ -19,10 +17,7 @@ describe('story submissions', () => {
     editor = await makeMember(h, { handle: 'editor', role: 'moderator' });
   });
   afterEach(() => h.destroy());
-  const settle = async () => {
-    await h.services.notificationSubscribers.idle();
-    await h.services.earning.idle();
-  };
+  const settle = () => settleDomain(h);
 
   it('moves submitted → approved → published, or → rejected, and nowhere else', async () => {
     const s = await h.services.stories.submit({ member: ana }, story);
