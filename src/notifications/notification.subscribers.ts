@@ -12,8 +12,9 @@ import type { NotificationService } from './notification.service.js';
 const nameOf = (m: { handle: string; domain: string | null }) => `@${m.handle}${m.domain ? `@${m.domain}` : ''}`;
 
 /**
- * Turns domain events into notifications: replies, mentions, reactions, RSVPs and event
- * changes, accepted answers, badges. Nobody is told about their own actions. Like awards,
+ * Turns domain events into notifications: replies and answers, mentions, reactions, RSVPs
+ * and event changes, accepted answers, badges, idea statuses (to voters) and editorial
+ * decisions on stories. Nobody is told about their own actions. Like awards,
  * they are written in order, many to a transaction, so a burst of events never piles up
  * on the database connection.
  */
