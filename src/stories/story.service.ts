@@ -89,6 +89,15 @@ export class StoryService {
     return this.db.selectFrom('stories').selectAll().where('author_id', '=', memberId).orderBy('id', 'desc').limit(50).execute();
   }
 
+  /** The author takes back a story the editors have not decided on yet. */
+  async withdraw(member: Actor, id: number): Promise<void> {
+    const gone = await this.db.deleteFrom('stories').where('id', '=', id).where('author_id', '=', member.id).where('status', '=', 'submitted').executeTakeFirst();
+    if (Number(gone.numDeletedRows) > 0) return;
+    const story = await this.db.selectFrom('stories').select(['author_id', 'status']).where('id', '=', id).executeTakeFirst();
+    if (!story || story.author_id !== member.id) throw notFound('That story');
+    throw new DomainError('bad_transition', 409, `The editors have already decided on this story (it is ${story.status}), so it cannot be withdrawn.`);
+  }
+
   async edit(editor: Actor, id: number, input: StoryInput): Promise<StoryRow> {
     this.mustEdit(editor);
     const errors = new FieldErrors();

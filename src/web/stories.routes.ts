@@ -64,6 +64,15 @@ export function storyRoutes(ctx: WebContext): Router {
     }),
   );
 
+  router.post(
+    '/submit/:id/withdraw',
+    wrap(async (req, res) => {
+      const member = requireMember(req, res)!;
+      await stories.withdraw(member, idParam(req, 'That story'));
+      res.redirect(303, '/submit');
+    }),
+  );
+
   router.get(
     '/editorial',
     wrap(async (req, res) => {

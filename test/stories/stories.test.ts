@@ -48,6 +48,16 @@ describe('story submissions', () => {
     expect(edited.body_html).to.contain('<em>rainy</em>');
   });
 
+  it('lets the author withdraw a story until the editors decide, and nobody else', async () => {
+    const s = await h.services.stories.submit({ member: ana }, story);
+    expect(await codeOf(h.services.stories.withdraw(bob, s.id))).to.equal('not_found');
+    await h.services.stories.withdraw(ana, s.id);
+    expect(await h.database.db.selectFrom('stories').selectAll().execute()).to.deep.equal([]);
+    const decided = await h.services.stories.submit({ member: ana }, story);
+    await h.services.stories.approve(editor, decided.id, '');
+    expect(await codeOf(h.services.stories.withdraw(ana, decided.id))).to.equal('bad_transition');
+  });
+
   it('tells the author at each step and pays them when it is published', async () => {
     const s = await h.services.stories.submit({ member: ana }, story);
     await h.services.stories.approve(editor, s.id, 'We will run it Friday.');
@@ -98,7 +108,7 @@ describe('story submissions', () => {
       expect(empty.text).to.contain('Give your story a title.');
       expect((await submit(agent, '/submit', '/submit', story)).status).to.equal(303);
       const mine = (await agent.get('/submit?sent=1').expect(200)).text;
-      expect(mine).to.contain('Thank you!').and.contain('waiting for the editors');
+      expect(mine).to.contain('Thank you!').and.contain('waiting for the editors').and.contain('Withdraw');
       const [row] = await h.database.db.selectFrom('stories').select('id').execute();
       const id = row!.id;
       await agent.get('/editorial').expect(403);
@@ -117,6 +127,12 @@ describe('story submissions', () => {
       expect((await request(h.app).get('/stories').expect(200)).text).to.contain('Meeting my barista');
       const again = await submit(ed, '/editorial', `/editorial/${id}/publish`, {});
       expect(again.status).to.equal(409);
+      // Ana sends another and thinks better of it.
+      await submit(agent, '/submit', '/submit', { title: 'Second thoughts', body: 'Hmm.' });
+      const second = await h.database.db.selectFrom('stories').select('id').where('title', '=', 'Second thoughts').executeTakeFirstOrThrow();
+      expect((await submit(agent, '/submit', `/submit/${id}/withdraw`, {})).status).to.equal(409);
+      expect((await submit(agent, '/submit', `/submit/${second.id}/withdraw`, {})).status).to.equal(303);
+      expect((await agent.get('/submit')).text).not.to.contain('Second thoughts');
     });
   });
 });
