@@ -20,7 +20,6 @@ export function ideaRoutes(ctx: WebContext): Router {
       const id = idParam(req, 'That idea');
       const value = VOTES[field(req.body, 'vote')];
       if (value === undefined) throw notFound('That vote');
-      if (!(await services.ideas.get(id))) throw notFound('That idea');
       await services.ideas.vote(member, id, value);
       const back = field(req.body, 'back');
       res.redirect(303, back.startsWith('/s/') && !back.includes('//') ? `${back}#idea-${id}` : `/p/${id}#idea`);

@@ -46,8 +46,7 @@ export class ContentPublisher {
   /** A published story as an Article, or null. */
   async storyDocument(storyId: number): Promise<Record<string, unknown> | null> {
     if (!this.modules.submissions) return null;
-    const story = await this.services.stories.getFor(null, storyId).catch(() => null);
-    return story ? this.article(story) : null;
+    return (await this.story(storyId))?.article ?? null;
   }
 
   /** The community's Group, only while the general space is public (nothing leaves a members-only one). */
@@ -90,22 +89,24 @@ export class ContentPublisher {
     await this.announce(group, del);
   }
 
-  private async article(story: Awaited<ReturnType<Services['stories']['getFor']>>): Promise<Record<string, unknown> | null> {
+  /** A published story as the Group's Article, with the Group; null while unpublished. */
+  private async story(storyId: number) {
+    const story = await this.services.stories.getFor(null, storyId).catch(() => null);
     const group = await this.group();
-    if (!group) return null;
+    if (!story || !group) return null;
     const author = story.author_id === null ? null : await this.services.members.getById(story.author_id).catch(() => null);
     const host = new URL(this.actors.baseUrl).host;
-    return storyToArticle(story, {
+    const article = storyToArticle(story, {
       baseUrl: this.actors.baseUrl, groupIri: group.id, groupFollowers: group.followers[0],
       authorIri: author ? this.actors.iri(author.handle) : null, authorAddress: author ? `@${author.handle}@${host}` : null,
     });
+    return { article, group };
   }
 
   private async storyPublished(storyId: number): Promise<void> {
-    const story = await this.services.stories.getFor(null, storyId).catch(() => null);
-    const group = await this.group();
-    if (!story || !group) return;
-    const article = (await this.article(story))!;
+    const built = await this.story(storyId);
+    if (!built) return;
+    const { article, group } = built;
     const create = await this.apex.buildActivity('Create', group.id, article.to as string[], { object: article, cc: article.cc, audience: group.id });
     await this.apex.store.saveObject(create.object[0]);
     await this.apex.addToOutbox(group, create);
