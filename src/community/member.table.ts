@@ -1,7 +1,8 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Role } from './roles.js';
 
-export type MemberStatus = 'active' | 'pending' | 'suspended' | 'rejected';
+/** 'deleted': a remote account its own server deleted (the row stays for its placeholders; migration 0025). */
+export type MemberStatus = 'active' | 'pending' | 'suspended' | 'rejected' | 'deleted';
 
 export interface MemberTable {
   id: Generated<number>;

@@ -30,7 +30,10 @@ export interface EventRsvpTable {
   waitlisted_at: string | null;
   checked_in_at: string | null;
   checked_in_by: number | null;
+  /** The remote RSVP activity (Join, Accept, TentativeAccept...) whose answer stands; an Undo of it withdraws the answer. */
   join_ap_id: string | null;
+  /** What a remote participant wrote with their answer (Mobilizon's participationMessage), plain text. */
+  message: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
