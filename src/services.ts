@@ -88,6 +88,8 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   earning.attach(bus);
   const standing = new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold);
   const ideas = new IdeaService(db, bus, posts);
+  const events = new EventService(db, bus);
+  const polls = new PollService(db, bus, posts);
   const notifications = new NotificationService(db);
   const mailer = options.mailer !== undefined ? options.mailer : smtpMailer(config.email, config.community.name);
   const notificationSubscribers = new NotificationSubscribers(db, notifications, ideas, { mailer, community: config.community.name, url: config.server.url });
@@ -95,15 +97,15 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   return {
     bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,
     digest: new DigestService(db, mailer, { name: config.community.name, url: config.server.url }),
-    events: new EventService(db, bus),
-    polls: new PollService(db, bus, posts),
+    events,
+    polls,
     rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days),
     standing,
     ideas,
     questions: new QuestionService(db, bus, posts, (spaceId, memberId) => standing.isExpert(spaceId, memberId)),
     reviews: new ReviewService(db, bus),
     stories: new StoryService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars, visitors: config.submissions.visitors })),
-    remote: new RemoteService(db, bus),
+    remote: new RemoteService(db, bus, [ideas, polls, events]),
     reports: new ReportService(db, bus),
   };
 }

@@ -76,11 +76,7 @@ export class PostService {
     const { post } = await this.getVisible(author, postId);
     if (post.author_id !== author.id) throw forbidden('Only the author can delete a post.');
     if (!isLive(post)) return;
-    await this.db.transaction().execute(async (trx) => {
-      const now = nowIso();
-      await trx.updateTable('posts').set({ deleted_at: now, updated_at: now, body_md: '', body_html: '', title: null }).where('id', '=', postId).execute();
-      await this.decrementReplies(trx, post);
-    });
+    await this.db.transaction().execute((trx) => markDeleted(trx, post));
     this.bus.emit('post.deleted', { postId, authorId: post.author_id });
   }
 
@@ -91,7 +87,7 @@ export class PostService {
   async markRemoved(trx: DbOrTx, post: PostRow, by: number, reason: string): Promise<void> {
     const now = nowIso();
     await trx.updateTable('posts').set({ removed_at: now, removed_by: by, removed_reason: reason, updated_at: now }).where('id', '=', post.id).execute();
-    await this.decrementReplies(trx, post);
+    await decrementReplies(trx, post);
   }
 
   /** The post and its space, if the viewer may see them; 404 otherwise (members-only spaces do not leak). */
@@ -102,16 +98,6 @@ export class PostService {
     const space = await db.selectFrom('spaces').selectAll().where('id', '=', post.space_id).executeTakeFirstOrThrow();
     if (!canSeeSpace(viewer, space)) throw notFound('That post');
     return { post, space };
-  }
-
-  private async decrementReplies(trx: DbOrTx, post: PostRow): Promise<void> {
-    if (post.parent_id === null || post.root_id === null) return;
-    await trx
-      .updateTable('posts')
-      .set((eb) => ({ reply_count: eb('reply_count', '-', 1) }))
-      .where('id', '=', post.root_id)
-      .where('reply_count', '>', 0)
-      .execute();
   }
 
   private validate(input: PostInput, allowTitle: boolean): { title: string | null; body: string; html: string } {
@@ -128,6 +114,27 @@ export class PostService {
     errors.throwIfAny();
     return { title: title || null, body, html };
   }
+}
+
+/**
+ * The author's deletion (here or on their own server), in the caller's transaction: the
+ * text goes, the post's place in the thread stays as a placeholder, and the root counts
+ * one reply less. The caller emits `post.deleted` once the transaction commits.
+ */
+export async function markDeleted(trx: DbOrTx, post: PostRow): Promise<void> {
+  const now = nowIso();
+  await trx.updateTable('posts').set({ deleted_at: now, updated_at: now, body_md: '', body_html: '', title: null }).where('id', '=', post.id).execute();
+  await decrementReplies(trx, post);
+}
+
+async function decrementReplies(trx: DbOrTx, post: PostRow): Promise<void> {
+  if (post.parent_id === null || post.root_id === null) return;
+  await trx
+    .updateTable('posts')
+    .set((eb) => ({ reply_count: eb('reply_count', '-', 1) }))
+    .where('id', '=', post.root_id)
+    .where('reply_count', '>', 0)
+    .execute();
 }
 
 export interface NewPost {

@@ -1,11 +1,12 @@
-import type { EventBus } from '../core/event-bus.js';
+import type { EventBus, PendingEvent } from '../core/event-bus.js';
 import { DomainError, forbidden } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import { preparedQuery } from '../db/prepared.js';
 import type { Db } from '../db/schema.js';
 import type { MemberRow } from './member.table.js';
 import { cleanLine, cleanText } from './member.rules.js';
-import { TITLE_MAX, insertPost, isLive } from './post.service.js';
+import { TITLE_MAX, insertPost, isLive, markDeleted } from './post.service.js';
+import { type AccountTraces, communityTraces } from './remote-account.js';
 import type { PostRow } from './post.table.js';
 import { type ReactionKind, isReactionKind } from './reaction.service.js';
 import { remoteHtmlToText, sanitizeRemoteHtml } from './remote-html.js';
@@ -35,6 +36,9 @@ export interface RemotePostInput {
 
 const MAX_REMOTE_CHARS = 100_000;
 
+/** What an Update or Delete from another server did: 'done'; 'unknown' (no such live post); 'not_author' (someone else's). */
+export type RemoteChange = 'done' | 'unknown' | 'not_author';
+
 /**
  * People, posts and reactions that arrive from other fediverse servers. The federation
  * adapter has already checked who sent them; this module applies the community's rules
@@ -44,6 +48,8 @@ export class RemoteService {
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
+    /** The other modules' parts in forgetting a deleted account (events, ideas, polls). */
+    private readonly traces: readonly AccountTraces[] = [],
   ) {
     this.authorByIri = preparedQuery(db, (p: { iri: string }) => db.selectFrom('members').selectAll().where('actor_iri', '=', p.iri));
     this.postByApId = preparedQuery(db, (p: { apId: string }) => db.selectFrom('posts').selectAll().where('ap_id', '=', p.apId));
@@ -147,39 +153,54 @@ export class RemoteService {
     return result;
   }
 
-  /** An Update from the author; anyone else's is refused. */
-  async editPost(apId: string, authorId: number, input: { title: string | null; html: string }): Promise<PostRow | null> {
+  /** An Update from the author. Nothing changes for an unknown or deleted post, nor for anyone else's. */
+  async editPost(apId: string, authorId: number, input: { title: string | null; html: string }): Promise<RemoteChange> {
     const post = await this.findPost(apId);
-    if (!post || !isLive(post)) return null;
-    if (post.author_id !== authorId) throw forbidden('Only the author can edit a post.');
+    if (!post || !isLive(post)) return 'unknown';
+    if (post.author_id !== authorId) return 'not_author';
     const html = sanitizeRemoteHtml(input.html);
     const body = remoteHtmlToText(html).slice(0, MAX_REMOTE_CHARS);
-    if (!body) return null;
+    if (!body) return 'unknown';
     const now = nowIso();
     const title = post.parent_id === null && input.title ? cleanLine(input.title).slice(0, TITLE_MAX) || null : post.title;
-    const updated = await this.db
-      .updateTable('posts')
-      .set({ title, body_md: body, body_html: html, updated_at: now, edited_at: now })
-      .where('id', '=', post.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    await this.db.updateTable('posts').set({ title, body_md: body, body_html: html, updated_at: now, edited_at: now }).where('id', '=', post.id).execute();
     this.bus.emit('post.updated', { postId: post.id, authorId, remote: true });
-    return updated;
+    return 'done';
   }
 
-  /** A Delete from the author: the post goes the way a local deletion does. */
-  async deletePost(apId: string, authorId: number): Promise<boolean> {
+  /** A Delete from the author: the post goes the way a local deletion does. Anyone else's changes nothing. */
+  async deletePost(apId: string, authorId: number): Promise<RemoteChange> {
     const post = await this.findPost(apId);
-    if (!post || !isLive(post)) return false;
-    if (post.author_id !== authorId) throw forbidden('Only the author can delete a post.');
-    await this.db.transaction().execute(async (trx) => {
-      const now = nowIso();
-      await trx.updateTable('posts').set({ deleted_at: now, updated_at: now, body_md: '', body_html: '', title: null }).where('id', '=', post.id).execute();
-      if (post.parent_id !== null && post.root_id !== null) {
-        await trx.updateTable('posts').set((eb) => ({ reply_count: eb('reply_count', '-', 1) })).where('id', '=', post.root_id).where('reply_count', '>', 0).execute();
-      }
-    });
+    if (!post || !isLive(post)) return 'unknown';
+    if (post.author_id !== authorId) return 'not_author';
+    await this.db.transaction().execute((trx) => markDeleted(trx, post));
     this.bus.emit('post.deleted', { postId: post.id, authorId, remote: true });
+    return 'done';
+  }
+
+  /**
+   * The account was deleted on its own server (its self-`Delete`). In one transaction its
+   * posts become placeholders, its reactions, boosts, idea and poll votes and RSVPs are
+   * withdrawn (counts follow, the waiting list moves up), and the member is marked
+   * 'deleted' with its profile text and avatar cleared; then the events each withdrawal
+   * emits on its own, and `member.deleted`, which takes back what its engagement earned
+   * others. False when the account is unknown here or already deleted.
+   */
+  async deleteAccount(actorIri: string): Promise<boolean> {
+    const member = await this.findAuthor(actorIri);
+    if (!member || member.domain === null || member.status === 'deleted') return false;
+    const events = await this.db.transaction().execute(async (trx) => {
+      const out: PendingEvent[] = [];
+      for (const part of [communityTraces, ...this.traces]) out.push(...(await part.withdrawAll(trx, member.id)));
+      await trx
+        .updateTable('members')
+        .set({ status: 'deleted', status_reason: 'Deleted on its own server.', bio: '', avatar_url: null, updated_at: nowIso() })
+        .where('id', '=', member.id)
+        .execute();
+      out.push({ name: 'member.deleted', payload: { memberId: member.id, remote: true } });
+      return out;
+    });
+    this.bus.emitAll(events);
     return true;
   }
 

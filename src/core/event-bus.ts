@@ -14,6 +14,8 @@ export interface DomainEvents {
   'member.role_changed': { memberId: number; from: Role; to: Role; by: number };
   'member.suspended': { memberId: number; by: number; reason: string };
   'member.unsuspended': { memberId: number; by: number };
+  // A remote account deleted on its own server; its posts, reactions and votes went with it (their own events came first).
+  'member.deleted': { memberId: number; remote: true };
   'space.created': { spaceId: number; by: number };
   // `remote` marks what came from another fediverse server (the author is a remote member).
   'post.created': { postId: number; spaceId: number; authorId: number; parentId: number | null; rootId: number; remote?: true };
@@ -46,6 +48,8 @@ export interface DomainEvents {
 }
 
 export type DomainEventName = keyof DomainEvents;
+/** An event written down inside a transaction, to be emitted once it commits. */
+export type PendingEvent = { [K in DomainEventName]: { name: K; payload: DomainEvents[K] } }[DomainEventName];
 type Listener<K extends DomainEventName> = (payload: DomainEvents[K]) => void | Promise<void>;
 
 export class EventBus {
@@ -59,6 +63,11 @@ export class EventBus {
       const i = list.indexOf(listener);
       if (i >= 0) list.splice(i, 1);
     };
+  }
+
+  /** Emits events held back until their transaction committed, in order. */
+  emitAll(events: readonly PendingEvent[]): void {
+    for (const e of events) this.emit(e.name, e.payload as never);
   }
 
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {

@@ -3,7 +3,7 @@ import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
 import { canSeeSpace } from '../community/space.service.js';
 import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
-import type { EventBus } from '../core/event-bus.js';
+import type { EventBus, PendingEvent } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
 import { isTimeZone, zonedToUtc } from '../core/timezone.js';
 import type { Db, DbOrTx } from '../db/schema.js';
@@ -30,7 +30,17 @@ export interface EventCounts {
   waiting: number;
 }
 
+/** How an answer came: `remote` from another server, with the activity that gave it (`apId`) and its message. */
+export interface RsvpOptions {
+  remote?: boolean;
+  apId?: string | null;
+  /** Plain text; cleaned and cut to 1000 characters. Undefined keeps the earlier message. */
+  message?: string | null;
+  noWaitingList?: boolean;
+}
+
 export const RSVP_CHOICES: readonly RsvpStatus[] = ['going', 'maybe', 'not_going'];
+const MESSAGE_MAX = 1000;
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 20_000;
 
@@ -86,15 +96,34 @@ export class EventService {
 
   /**
    * A member's answer. "going" to a full event waits in line; leaving a seat gives it to
-   * the first in line. Answers what the member's status now is.
+   * the first in line. Answers what the member's status now is. Throws 409 `cancelled` or
+   * `past`, and `full` for "going" with `noWaitingList` (other servers show no line).
    */
-  async rsvp(member: Actor, id: number, status: RsvpStatus, opts: { remote?: boolean; joinApId?: string | null; noWaitingList?: boolean } = {}): Promise<RsvpStatus> {
+  async rsvp(member: Actor, id: number, status: RsvpStatus, opts: RsvpOptions = {}): Promise<RsvpStatus> {
     if (!RSVP_CHOICES.includes(status)) throw new ValidationError({ status: 'Choose going, maybe or not going.' });
+    return (await this.answer(member, id, status, opts)).next;
+  }
+
+  /**
+   * Another server takes back an RSVP (an Undo of the Join, Accept or TentativeAccept
+   * `apId`): the person is not going any more, but only while that activity's answer still
+   * stands, since a later answer may have overtaken it on the way. Answers whether it did.
+   */
+  async withdrawRemote(member: Actor, id: number, apId: string): Promise<boolean> {
+    const { changed } = await this.answer(member, id, 'not_going', { remote: true, onlyIf: apId });
+    return changed;
+  }
+
+  private async answer(member: Actor, id: number, status: RsvpStatus, opts: RsvpOptions & { onlyIf?: string }) {
+    const message = opts.message === undefined ? undefined : cleanText(opts.message ?? '').slice(0, MESSAGE_MAX) || null;
     const result = await this.db.transaction().execute(async (trx) => {
       const event = await this.row(trx, id);
       if (event.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event was cancelled.');
       if (event.ends_at < nowIso()) throw new DomainError('past', 409, 'This event is over.');
       const before = await trx.selectFrom('event_rsvps').selectAll().where('event_id', '=', id).where('member_id', '=', member.id).executeTakeFirst();
+      const unchanged = { next: before?.status ?? status, previous: before?.status ?? null, promoted: [] as number[], changed: false };
+      // An Undo that a later answer overtook, or that finds nothing to take back.
+      if (opts.onlyIf !== undefined && (before?.join_ap_id !== opts.onlyIf || before.status === status)) return unchanged;
       let next: RsvpStatus = status;
       if (status === 'going' && before?.status !== 'going' && event.capacity !== null) {
         const { going } = await this.countsIn(trx, id);
@@ -104,23 +133,49 @@ export class EventService {
           next = 'waiting';
         }
       }
-      if (before?.status === next) return { next, previous: before.status, promoted: [] as number[] };
+      const apId = opts.apId ?? before?.join_ap_id ?? null;
+      if (before?.status === next && before.join_ap_id === apId && (message === undefined || before.message === message)) return { ...unchanged, next };
       const now = nowIso();
+      const row = { status: next, waitlisted_at: next === 'waiting' ? (before?.status === 'waiting' ? before.waitlisted_at : now) : null, join_ap_id: apId, updated_at: now, ...(message === undefined ? {} : { message }) };
       await trx
         .insertInto('event_rsvps')
-        .values({ event_id: id, member_id: member.id, status: next, waitlisted_at: next === 'waiting' ? now : null, join_ap_id: opts.joinApId ?? null, created_at: now, updated_at: now })
-        .onConflict((oc) =>
-          oc.columns(['event_id', 'member_id']).doUpdateSet({ status: next, waitlisted_at: next === 'waiting' ? now : null, join_ap_id: opts.joinApId ?? before?.join_ap_id ?? null, updated_at: now }),
-        )
+        .values({ event_id: id, member_id: member.id, created_at: now, ...row })
+        .onConflict((oc) => oc.columns(['event_id', 'member_id']).doUpdateSet(row))
         .execute();
-      const promoted = before?.status === 'going' ? await this.fillSeats(trx, event) : [];
-      return { next, previous: before?.status ?? null, promoted };
+      const promoted = before?.status === 'going' && next !== 'going' ? await this.fillSeats(trx, event) : [];
+      return { next, previous: before?.status ?? null, promoted, changed: before?.status !== next };
     });
-    if (result.previous !== result.next) {
+    if (result.changed) {
       this.bus.emit('rsvp.changed', { eventId: id, memberId: member.id, status: result.next, previous: result.previous, ...(opts.remote ? { remote: true as const } : {}) });
     }
     for (const memberId of result.promoted) this.bus.emit('rsvp.changed', { eventId: id, memberId, status: 'going', previous: 'waiting', promoted: true });
-    return result.next;
+    return result;
+  }
+
+  /**
+   * A deleted account's answers to events still ahead, inside the deletion's transaction:
+   * each becomes "not going" and a seat it held goes to the first in line. Past and
+   * cancelled events keep their record. Answers the events to emit after the commit.
+   */
+  async withdrawAll(trx: DbOrTx, memberId: number): Promise<PendingEvent[]> {
+    const rows = await trx
+      .selectFrom('event_rsvps as r')
+      .innerJoin('events as e', 'e.id', 'r.event_id')
+      .selectAll('e')
+      .select('r.status as answer')
+      .where('r.member_id', '=', memberId)
+      .where('r.status', '!=', 'not_going')
+      .where('e.status', '=', 'scheduled')
+      .where('e.ends_at', '>=', nowIso())
+      .execute();
+    const out: PendingEvent[] = [];
+    for (const { answer, ...event } of rows) {
+      await trx.updateTable('event_rsvps').set({ status: 'not_going', waitlisted_at: null, updated_at: nowIso() }).where('event_id', '=', event.id).where('member_id', '=', memberId).execute();
+      out.push({ name: 'rsvp.changed', payload: { eventId: event.id, memberId, status: 'not_going', previous: answer, remote: true } });
+      const promoted = answer === 'going' ? await this.fillSeats(trx, event) : [];
+      for (const id of promoted) out.push({ name: 'rsvp.changed', payload: { eventId: event.id, memberId: id, status: 'going', previous: 'waiting', promoted: true } });
+    }
+    return out;
   }
 
   /** Staff mark someone present (which the economy rewards). */

@@ -4,7 +4,7 @@ import type { PostRow } from '../community/post.table.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
 import type { SpaceRow } from '../community/space.table.js';
 import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
-import type { EventBus } from '../core/event-bus.js';
+import type { EventBus, PendingEvent } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
 import { cleanText } from '../community/member.rules.js';
 import type { Db, DbOrTx } from '../db/schema.js';
@@ -103,6 +103,19 @@ export class IdeaService {
   async unvoteRemote(memberId: number, postId: number, value: -1 | 1): Promise<boolean> {
     const row = await this.db.selectFrom('idea_votes').select('value').where('post_id', '=', postId).where('member_id', '=', memberId).executeTakeFirst();
     return row?.value === value ? this.voteRemote(memberId, postId, 0) : false;
+  }
+
+  /** A deleted account's votes, inside the deletion's transaction: withdrawn, and the counts with them. */
+  async withdrawAll(trx: DbOrTx, memberId: number): Promise<PendingEvent[]> {
+    const votes = await trx.deleteFrom('idea_votes').where('member_id', '=', memberId).returning(['post_id', 'value']).execute();
+    for (const v of votes) {
+      await trx
+        .updateTable('ideas')
+        .set((eb) => (v.value === 1 ? { up: eb('up', '-', 1) } : { down: eb('down', '-', 1) }))
+        .where('post_id', '=', v.post_id)
+        .execute();
+    }
+    return votes.map((v) => ({ name: 'idea.voted', payload: { postId: v.post_id, memberId, value: 0, previous: v.value, remote: true } }));
   }
 
   /** Writes the vote and moves the counts; the previous vote, or null when there is no such idea. */

@@ -47,7 +47,8 @@ export class ModerationService {
     const reason = this.reason(rawReason);
     const target = await this.getMember(targetId);
     if (rank(target.role) >= rank(actor.role)) throw forbidden('You can only suspend members below your role.');
-    if (target.status === 'suspended') return;
+    // A deleted account stays deleted: suspending (and then lifting it) must not bring it back.
+    if (target.status === 'suspended' || target.status === 'deleted') return;
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('members').set({ status: 'suspended', status_reason: reason, updated_at: nowIso() }).where('id', '=', target.id).execute();
       await this.sessions.revokeAll(target.id, undefined, trx);

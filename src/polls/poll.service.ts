@@ -4,7 +4,7 @@ import type { PostRow } from '../community/post.table.js';
 import type { Actor } from '../community/roles.js';
 import type { SpaceRow } from '../community/space.table.js';
 import { DomainError, FieldErrors, ValidationError, notFound } from '../core/errors.js';
-import type { EventBus } from '../core/event-bus.js';
+import type { EventBus, PendingEvent } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import type { PollResults, PollRow } from './poll.table.js';
@@ -93,6 +93,17 @@ export class PollService {
     });
     if (counted) this.bus.emit('poll.voted', { postId, memberId, remote: true });
     return counted;
+  }
+
+  /**
+   * A deleted account's votes in polls still open, inside the deletion's transaction (the
+   * counts are read from the votes, so they follow). A closed poll's result stays as it closed.
+   */
+  async withdrawAll(trx: DbOrTx, memberId: number): Promise<PendingEvent[]> {
+    const open = trx.selectFrom('polls').select('post_id').where('closes_at', '>', nowIso());
+    await trx.deleteFrom('poll_votes').where('member_id', '=', memberId).where('option_id', 'in', trx.selectFrom('poll_options').select('id').where('post_id', 'in', open)).execute();
+    await trx.deleteFrom('poll_voters').where('member_id', '=', memberId).where('post_id', 'in', open).execute();
+    return [];
   }
 
   async get(postId: number): Promise<PollRow | undefined> {

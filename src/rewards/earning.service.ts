@@ -46,6 +46,8 @@ export class EarningService {
     bus.on('reaction.added', (e) => this.track(this.writes.submit((trx, after) => this.reacted(trx, after, e.postId, e.memberId, e.authorId))));
     bus.on('post.removed', (e) => this.track(this.writes.submit((trx) => this.takeBack(trx, e.postId, 'The post was removed by a moderator'))));
     bus.on('post.deleted', (e) => this.track(this.writes.submit((trx) => this.takeBack(trx, e.postId, 'The post was deleted'))));
+    // A deleted account's reactions and replies stop counting for the people they reached.
+    bus.on('member.deleted', (e) => this.track(this.writes.submit((trx) => this.takeBackEngagement(trx, e.memberId))));
     bus.on('member.joined', (e) => {
       if (e.invitedBy !== undefined) this.track(this.award(e.invitedBy, 'invite_accepted', `invite:${e.memberId}`));
     });
@@ -130,6 +132,17 @@ export class EarningService {
       .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`), eb('source', '=', `answer:${postId}`)]))
       .execute();
     await this.takeBackSources(trx, rows.map((r) => r.source), reason);
+  }
+
+  /** What a person's reactions and remote replies earned others (reaction:<post>:<them>, remote-reply:<post>:<them>). */
+  private async takeBackEngagement(trx: DbOrTx, memberId: number): Promise<void> {
+    const rows = await trx
+      .selectFrom('achievements')
+      .select('source')
+      .where('revoked', '=', 0)
+      .where((eb) => eb.or([eb('source', 'like', `reaction:%:${memberId}`), eb('source', 'like', `remote-reply:%:${memberId}`)]))
+      .execute();
+    await this.takeBackSources(trx, rows.map((r) => r.source), 'The account that reacted or replied was deleted');
   }
 
   private async takeBackSources(trx: DbOrTx, sources: string[], reason: string): Promise<void> {

@@ -9,6 +9,7 @@ import type { ActorDirectory, LocalActor } from '../actors.js';
 import { firstId, firstText } from '../convert.js';
 import type { FollowService } from '../follows.js';
 import { hostOf } from '../host.js';
+import type { Handled } from './outcome.js';
 
 /** What every inbox handler gets: the verified activity, who sent it, and our side. */
 export interface InboxContext {
@@ -20,7 +21,8 @@ export interface InboxContext {
   fed: FederationCore;
 }
 
-export type InboxHandler = (ctx: InboxContext) => Promise<void>;
+/** Applies one activity type; answers whether it was applied or ignored (and why). */
+export type InboxHandler = (ctx: InboxContext) => Promise<Handled>;
 
 /** The pieces of the server handlers use, with the lookups they share. */
 export class FederationCore {
@@ -86,6 +88,19 @@ export class FederationCore {
     if (o && typeof o === 'object' && typeof o.id === 'string' && o.type) return o as ApDoc;
     if (typeof o === 'string') return this.apex.resolveObject(o).catch(() => null);
     return null;
+  }
+
+  /** The remote actor's follows of our actors: each Follow's id and the followers collection it is in. */
+  followsBy(actorIri: string): Promise<{ id: string; collection: string }[]> {
+    return this.db
+      .selectFrom('ap_streams as s')
+      .innerJoin('ap_stream_collections as c', 'c.seq', 's.seq')
+      .innerJoin('ap_stream_actors as a', 'a.seq', 's.seq')
+      .select(['s.id', 'c.collection'])
+      .where('a.actor', '=', actorIri)
+      .where('s.type', '=', 'Follow')
+      .where('c.collection', 'like', `${this.actors.baseUrl}/@%/followers`)
+      .execute();
   }
 }
 

@@ -1,7 +1,7 @@
 import { DomainError } from '../../core/errors.js';
-import { logger } from '../../core/logger.js';
 import { POST_TYPES, firstText, noteToRemotePost } from '../convert.js';
 import type { InboxHandler } from './context.js';
+import { APPLIED, ignored } from './outcome.js';
 
 /**
  * A remote post. It joins a thread when it answers one of our posts; it starts a thread
@@ -10,7 +10,7 @@ import type { InboxHandler } from './context.js';
  */
 export const create: InboxHandler = async ({ activity, sender, fed }) => {
   const object = await fed.object(activity);
-  if (!object || !POST_TYPES.has(object.type)) return logger.debug(`create of ${object?.type ?? 'nothing'} ignored`);
+  if (!object || !POST_TYPES.has(object.type)) return ignored(`create of ${object?.type ?? 'nothing'}`);
   const note = noteToRemotePost(object);
   // An author creates their own posts: the object must be theirs and on their server.
   if (note.attributedTo !== sender.id || new URL(note.id).host !== new URL(sender.id).host) {
@@ -20,9 +20,9 @@ export const create: InboxHandler = async ({ activity, sender, fed }) => {
   // A poll vote, as Mastodon sends it: a Note with no content, named after the option, answering the Question.
   const choice = object.type === 'Note' ? firstText(object.name) : null;
   if (parent && choice && !note.html.trim() && (await fed.services.polls.get(parent.id))) {
-    if (!fed.modules.polls) return logger.debug('poll vote ignored: polls are off');
-    await fed.services.polls.voteRemote((await fed.author(sender)).id, parent.id, choice);
-    return;
+    if (!fed.modules.polls) return ignored('poll vote: polls are off');
+    const counted = await fed.services.polls.voteRemote((await fed.author(sender)).id, parent.id, choice);
+    return counted ? APPLIED : ignored(`poll vote for "${choice}" not counted (closed, no such option, or voted already)`);
   }
   let target: { parentId: number } | { spaceId: number } | null = parent ? { parentId: parent.id } : null;
   if (!target) {
@@ -36,9 +36,10 @@ export const create: InboxHandler = async ({ activity, sender, fed }) => {
       break;
     }
   }
-  if (!target) return logger.debug(`post ${note.id} is neither a reply nor addressed to a space`);
+  if (!target) return ignored(`post ${note.id} is neither a reply nor addressed to a space`);
   const author = await fed.author(sender);
   await fed.services.remote.addPost({
     apId: note.id, apUrl: note.url, authorId: author.id, title: note.title, html: note.html, publishedAt: note.published, target,
   });
+  return APPLIED;
 };

@@ -1,16 +1,27 @@
-import { logger } from '../../core/logger.js';
 import type { InboxHandler } from './context.js';
+import { APPLIED, ignored } from './outcome.js';
 
-/** The author deletes a post they sent us; an account deletion ends its follows. */
+/**
+ * A Delete from its author. Of a post: it goes the way a local deletion does. Of the
+ * sender itself (the account was deleted on its server, whose actor now answers 410):
+ * everything the account still has in effect here is withdrawn in one transaction
+ * (`RemoteService.deleteAccount`), then its follows of our actors end and our copy of its
+ * actor becomes a Tombstone. Anything else, or anyone else's post, changes nothing.
+ */
 export const del: InboxHandler = async ({ activity, sender, fed }) => {
   const id = fed.objectId(activity);
-  if (!id) return;
-  const author = await fed.services.remote.findAuthor(sender.id);
+  if (!id) return ignored('delete of nothing');
   if (id === sender.id) {
-    // The account is gone: it follows nobody here any more.
+    const deleted = await fed.services.remote.deleteAccount(sender.id);
+    const follows = await fed.followsBy(sender.id);
+    for (const f of follows) await fed.follows.removed(f.id, sender.id);
+    await fed.db.deleteFrom('follow_requests').where('follower_iri', '=', sender.id).execute();
+    await fed.db.deleteFrom('remote_blocks').where('actor_iri', '=', sender.id).execute();
     await fed.apex.store.updateObject({ id, type: 'Tombstone' }, sender.id, true).catch(() => undefined);
-    return logger.debug(`remote account ${id} deleted`);
+    return deleted || follows.length ? APPLIED : ignored(`account ${id} is unknown here or already deleted`);
   }
-  if (!author) return;
-  await fed.services.remote.deletePost(id, author.id);
+  const author = await fed.services.remote.findAuthor(sender.id);
+  if (!author) return ignored(`delete of ${id} from someone we never heard of`);
+  const change = await fed.services.remote.deletePost(id, author.id);
+  return change === 'done' ? APPLIED : ignored(`delete of ${id}: ${change === 'not_author' ? 'not the sender’s post' : 'no such live post'}`);
 };

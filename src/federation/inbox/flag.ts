@@ -1,5 +1,6 @@
 import type { InboxHandler } from './context.js';
 import { firstId, firstText } from '../convert.js';
+import { APPLIED, ignored } from './outcome.js';
 
 /**
  * A report from another server (Mastodon sends it from its instance actor, naming the
@@ -21,9 +22,10 @@ export const flag: InboxHandler = async ({ activity, sender, fed }) => {
     const local = await fed.actors.findByIri(iri);
     if (local?.kind === 'member') targetMemberId ??= local.member.id;
   }
-  if (targetMemberId === null && postId === null) return;
+  if (targetMemberId === null && postId === null) return ignored('report of nobody and nothing here');
   const reporter = await fed.author(sender);
   await fed.services.reports.file({
     reporterId: reporter.id, targetMemberId, postId, comment: firstText(activity.content) ?? '', source: 'remote', activityId: activity.id,
   });
+  return APPLIED;
 };

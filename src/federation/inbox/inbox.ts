@@ -7,13 +7,14 @@ import { acceptOrReject } from './accept.js';
 import { announce } from './announce.js';
 import { block } from './block.js';
 import type { FederationCore, InboxHandler } from './context.js';
+import type { Handled } from './outcome.js';
 import { create } from './create.js';
 import { del } from './delete.js';
 import { flag } from './flag.js';
 import { follow } from './follow.js';
-import { join, leave } from './join.js';
 import { like } from './like.js';
 import { move } from './move.js';
+import { rsvp } from './rsvp.js';
 import { undo } from './undo.js';
 import { update } from './update.js';
 
@@ -32,17 +33,23 @@ const HANDLERS: Record<string, InboxHandler> = {
   Block: block,
   Move: move,
   Accept: acceptOrReject,
-  Join: join,
-  Leave: leave,
+  TentativeAccept: acceptOrReject,
   Reject: acceptOrReject,
+  Join: rsvp,
+  Leave: rsvp,
 };
 
 export type InboxOutcome = 'applied' | 'duplicate' | 'ignored';
 
 /**
- * Applies a verified activity. The activity is stored first (apex's streams, keyed by
- * its id), which makes a second delivery of the same activity a no-op; a handler that
- * fails unexpectedly un-stores it, so the sender's retry applies it again.
+ * Applies a verified activity and says what became of it: "applied", "duplicate" (seen
+ * before) or "ignored" (not for us, or not the sender's to do; see `Handled`). The
+ * activity is stored first (apex's streams, keyed by its id), which makes a second
+ * delivery of the same activity a no-op; a handler that ignores it, or fails unexpectedly,
+ * un-stores it, so only what took effect is kept and the sender's retry is tried again.
+ * An account deleted here (its self-Delete) is not brought back by a later activity
+ * from the same actor: like Mastodon, which keeps a deleted account's URI gone, anything
+ * but another Delete is refused with 403.
  */
 export class InboxProcessor {
   constructor(
@@ -58,6 +65,9 @@ export class InboxProcessor {
     }
     if (!this.policy.allowsActor(sender.id)) throw new DomainError('blocked', 403, 'This server does not accept activities from you.');
     if (new URL(activity.id).host !== new URL(sender.id).host) throw new DomainError('foreign_id', 403, 'The activity id is not on the sender’s server.');
+    if (activity.type !== 'Delete' && (await this.fed.services.remote.findAuthor(sender.id))?.status === 'deleted') {
+      throw new DomainError('account_deleted', 403, 'This account was deleted; it cannot take part here again.');
+    }
     const handler = HANDLERS[activity.type];
     if (!handler) {
       logger.debug(`inbox: ${activity.type} not handled`);
@@ -67,12 +77,14 @@ export class InboxProcessor {
     const inbox = recipient ? apex.utils.nameToActorStreams(recipient.name).inbox : `${apex.baseUrl}/inbox`;
     const { _meta, ...clean } = activity;
     if (!(await apex.store.saveActivity({ ...clean, _meta: { collection: [inbox] } }))) return 'duplicate';
+    let handled: Handled;
     try {
-      await handler({ activity: clean as ApDoc, sender, recipient, fed: this.fed });
-      return 'applied';
+      handled = await handler({ activity: clean as ApDoc, sender, recipient, fed: this.fed });
     } catch (err) {
       if (!(err instanceof DomainError) || err.status >= 500) await apex.store.removeActivity({ id: activity.id }, sender.id).catch(() => undefined);
       throw err;
     }
+    if (handled.outcome === 'ignored') await apex.store.removeActivity({ id: activity.id }, sender.id).catch(() => undefined);
+    return handled.outcome;
   }
 }

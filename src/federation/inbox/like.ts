@@ -1,8 +1,9 @@
 import type { ApDoc } from 'activitypub-express';
 import { REACTIONS, type ReactionKind } from '../../community/reaction.service.js';
-import { logger } from '../../core/logger.js';
+import { isLive } from '../../community/post.service.js';
 import { firstText } from '../convert.js';
 import type { InboxHandler } from './context.js';
+import { APPLIED, ignored } from './outcome.js';
 
 /**
  * The reaction a remote Like or EmojiReact stands for. Mastodon's favourite is a plain
@@ -23,13 +24,12 @@ export function reactionKindOf(activity: ApDoc): ReactionKind {
  */
 export const like: InboxHandler = async ({ activity, sender, fed }) => {
   const post = await fed.postByIri(fed.objectId(activity));
-  if (!post) return logger.debug(`${activity.type} of something that is not our post: ${fed.objectId(activity)}`);
-  const author = await fed.author(sender);
+  if (!post || !isLive(post)) return ignored(`${activity.type} of something that is not a live post here: ${fed.objectId(activity)}`);
   // On an idea, a Like is an up vote (Lemmy's and Mastodon's alike); a Dislike a down vote.
-  if (await fed.isIdea(post.id)) {
-    await fed.services.ideas.voteRemote(author.id, post.id, activity.type === 'Dislike' ? -1 : 1);
-    return;
-  }
-  if (activity.type === 'Dislike') return logger.debug('dislike of something other than an idea ignored');
-  await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(activity), true);
+  const idea = await fed.isIdea(post.id);
+  if (!idea && activity.type === 'Dislike') return ignored('dislike of something other than an idea');
+  const author = await fed.author(sender);
+  if (idea) await fed.services.ideas.voteRemote(author.id, post.id, activity.type === 'Dislike' ? -1 : 1);
+  else await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(activity), true);
+  return APPLIED;
 };

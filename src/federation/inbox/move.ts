@@ -1,7 +1,7 @@
-import { logger } from '../../core/logger.js';
 import { nowIso } from '../../core/time.js';
 import { firstId } from '../convert.js';
 import type { InboxHandler } from './context.js';
+import { APPLIED, ignored } from './outcome.js';
 
 /**
  * A follower moved to a new account (Mastodon's Move). If the new account names the old
@@ -10,28 +10,21 @@ import type { InboxHandler } from './context.js';
 export const move: InboxHandler = async ({ activity, sender, fed }) => {
   const oldIri = fed.objectId(activity);
   const newIri = firstId(activity.target);
-  if (oldIri !== sender.id || !newIri) return logger.debug('move not made by the account itself ignored');
+  if (oldIri !== sender.id || !newIri) return ignored('move not made by the account itself');
   const moved = await fed.apex.resolveObject(newIri, false, true).catch(() => null);
   const aka: unknown[] = moved?.alsoKnownAs ?? [];
-  if (!moved || !aka.some((a) => firstId(a) === oldIri)) return logger.debug(`move to ${newIri} not confirmed by alsoKnownAs`);
-  const rows = await fed.db
-    .selectFrom('ap_streams as s')
-    .innerJoin('ap_stream_collections as c', 'c.seq', 's.seq')
-    .innerJoin('ap_stream_actors as a', 'a.seq', 's.seq')
-    .select(['s.id', 'c.collection as collection_iri'])
-    .where('a.actor', '=', oldIri)
-    .where('s.type', '=', 'Follow')
-    .where('c.collection', 'like', `${fed.actors.baseUrl}/@%/followers`)
-    .execute();
+  if (!moved || !aka.some((a) => firstId(a) === oldIri)) return ignored(`move to ${newIri} not confirmed by alsoKnownAs`);
+  const rows = await fed.followsBy(oldIri);
   for (const row of rows) {
-    const local = await fed.actors.findByIri(row.collection_iri.replace(/\/followers$/, ''));
+    const local = await fed.actors.findByIri(row.collection.replace(/\/followers$/, ''));
     if (!local) continue;
     const follow = {
       id: `${newIri}#follows/${encodeURIComponent(local.name)}/${Date.now()}`,
       type: 'Follow', actor: [newIri], object: [fed.actors.iri(local.name)], published: [nowIso()],
-      _meta: { collection: [row.collection_iri] },
+      _meta: { collection: [row.collection] },
     };
     await fed.apex.store.saveActivity(follow);
     await fed.follows.removed(row.id, oldIri);
   }
+  return APPLIED;
 };
