@@ -29,6 +29,8 @@ export interface Delivery {
 export class RemoteServer {
   readonly received: Delivery[] = [];
   readonly objects = new Map<string, unknown>();
+  /** Ids answered 410 Gone, as a server answers for an account it deleted. */
+  readonly gone = new Set<string>();
   private server!: http.Server;
   origin = '';
   host = '';
@@ -128,6 +130,7 @@ export class RemoteServer {
         const jrd = { subject: `acct:${finger[1]}@${this.host}`, links: [{ rel: 'self', type: 'application/activity+json', href: id }] };
         return void res.writeHead(200, { 'content-type': 'application/jrd+json' }).end(JSON.stringify(jrd));
       }
+      if (this.gone.has(url.split('#')[0]!)) return void res.writeHead(410, { 'content-type': 'application/activity+json' }).end('{"error":"Gone"}');
       const obj = this.objects.get(url.split('#')[0]!);
       if (!obj) {
         res.writeHead(404).end();
