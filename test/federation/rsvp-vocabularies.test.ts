@@ -140,6 +140,7 @@ describe('RSVPs from other servers, in every vocabulary', () => {
     const event = await newEvent(null);
     await h.hearth.services.events.cancel(organiser, event.id, 'Rain');
     const [late, later] = [remote.actor('late'), remote.actor('later')];
+    expect(await send(late, fixture('friendica/accept-event', vars(late, event)))).to.equal('ignored');
     expect(await send(late, fixture('friendica/tentative-accept-event', vars(late, event)))).to.equal('ignored');
     const join = fixture('mobilizon/join', vars(later, event, { message: '' }));
     expect(await send(later, join)).to.equal('applied');
