@@ -8,8 +8,10 @@ import { logger } from '../../core/logger.js';
  */
 export type Handled = { outcome: 'applied' } | { outcome: 'ignored'; reason: string };
 
+/** The activity took effect. */
 export const APPLIED: Handled = { outcome: 'applied' };
 
+/** Nothing changed, and why (logged at debug level). */
 export const ignored = (reason: string): Handled => {
   logger.debug(`inbox: ignored, ${reason}`);
   return { outcome: 'ignored', reason };
