@@ -158,15 +158,8 @@ export class EventService {
    * cancelled events keep their record. Answers the events to emit after the commit.
    */
   async withdrawAll(trx: DbOrTx, memberId: number): Promise<PendingEvent[]> {
-    const rows = await trx
-      .selectFrom('event_rsvps as r')
-      .innerJoin('events as e', 'e.id', 'r.event_id')
-      .selectAll('e')
-      .select('r.status as answer')
-      .where('r.member_id', '=', memberId)
-      .where('r.status', '!=', 'not_going')
-      .where('e.status', '=', 'scheduled')
-      .where('e.ends_at', '>=', nowIso())
+    const rows = await trx.selectFrom('event_rsvps as r').innerJoin('events as e', 'e.id', 'r.event_id').selectAll('e').select('r.status as answer')
+      .where('r.member_id', '=', memberId).where('r.status', '!=', 'not_going').where('e.status', '=', 'scheduled').where('e.ends_at', '>=', nowIso())
       .execute();
     const out: PendingEvent[] = [];
     for (const { answer, ...event } of rows) {
