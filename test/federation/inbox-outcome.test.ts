@@ -52,7 +52,7 @@ describe('the inbox says whether it applied an activity or ignored it', () => {
   });
 
   it('an Update of someone else’s post or profile is ignored and changes nothing', async () => {
-    const forged = { ...fixture('mastodon/update-note', vars(maria)), id: `${mallory.id}#updates/1`, actor: mallory.id };
+    const forged: Record<string, any> = { ...fixture('mastodon/update-note', vars(maria)), id: `${mallory.id}#updates/1`, actor: mallory.id };
     expect(await outcome(mallory, forged)).to.equal('ignored');
     // Claiming the post as her own does not make it hers.
     const claimed = { ...forged, id: `${mallory.id}#updates/2`, object: { ...forged.object, attributedTo: mallory.id } };
