@@ -89,7 +89,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.server.trust_proxy);
-  app.use(securityHeaders);
+  app.use(securityHeaders(config));
   app.get('/healthz', (_req, res) => {
     try {
       database.sqlite.prepare('select 1').get();
@@ -157,14 +157,23 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   };
 }
 
-/** Pages use no inline script or style, so a strict policy costs nothing and stops injected markup. */
-const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.set({
+/**
+ * Headers on every response (pages, documents, /healthz). Pages use no inline script or
+ * style, so a strict policy costs nothing and stops injected markup. Under an https URL,
+ * Strict-Transport-Security (RFC 6797) keeps browsers from trying plain http again for
+ * `server.hsts_max_age` seconds; over http browsers ignore it (RFC 6797 §8.1), so it is not sent.
+ */
+function securityHeaders(config: Config): RequestHandler {
+  const headers: Record<string, string> = {
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'same-origin',
     'Content-Security-Policy':
       "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  });
-  next();
-};
+  };
+  if (config.server.url.startsWith('https:') && config.server.hsts_max_age > 0) headers['Strict-Transport-Security'] = `max-age=${config.server.hsts_max_age}`;
+  return (_req, res, next) => {
+    res.set(headers);
+    next();
+  };
+}

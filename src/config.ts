@@ -10,7 +10,8 @@ import { isTimeZone } from './core/timezone.js';
  * declared in FIELDS below; config.example.toml documents the same keys.
  */
 export interface Config {
-  server: { url: string; host: string; port: number; data_dir: string; trust_proxy: boolean };
+  /** hsts_max_age: seconds browsers keep to https after a visit (Strict-Transport-Security, RFC 6797); 0 = not sent; only under an https url. */
+  server: { url: string; host: string; port: number; data_dir: string; trust_proxy: boolean; hsts_max_age: number };
   community: { name: string; handle: string; description: string; rules: string; timezone: string };
   membership: { mode: MembershipMode };
   limits: {
@@ -121,6 +122,7 @@ const FIELDS: Field[] = [
   { section: 'server', key: 'port', kind: { type: 'int', min: 1, max: 65535 }, default: 8080 },
   { section: 'server', key: 'data_dir', kind: { type: 'string', maxLength: 4096 }, default: './data' },
   { section: 'server', key: 'trust_proxy', kind: { type: 'bool' }, default: false },
+  { section: 'server', key: 'hsts_max_age', kind: { type: 'int', min: 0, max: 63072000 }, default: 31536000 },
   { section: 'community', key: 'name', kind: { type: 'string', maxLength: 100 }, default: 'Hearth' },
   {
     section: 'community',

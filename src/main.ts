@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createHearth } from './app.js';
+import { formatHandle } from './community/handle.js';
 import { isRole } from './community/roles.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DomainError, ValidationError } from './core/errors.js';
@@ -114,11 +115,11 @@ async function memberCommand(config: Config, args: string[]): Promise<void> {
         const role = values.role ?? 'member';
         if (!isRole(role)) throw new UsageError('--role must be owner, admin, moderator or member');
         const m = await s.members.create({ handle, displayName: values['display-name'], password, role });
-        process.stdout.write(`Created ${m.role} @${m.handle}.\n`);
+        process.stdout.write(`Created ${m.role} ${formatHandle(m)}.\n`);
       } else {
         const m = await s.members.getByHandle(handle);
         await s.members.resetPassword(m.id, password);
-        process.stdout.write(`New password set for @${m.handle}; their sessions have ended.\n`);
+        process.stdout.write(`New password set for ${formatHandle(m)}; their sessions have ended.\n`);
       }
     });
     if (generated) process.stdout.write(`One-time password (shown once, change it after logging in): ${password}\n`);
@@ -135,7 +136,7 @@ async function voucherCommand(config: Config, args: string[]): Promise<void> {
     const voucher = await s.rewards.find(input);
     if (!voucher) throw new DomainError('unknown_voucher', 404, 'No voucher has that code.');
     const used = await s.rewards.use(null, voucher.id);
-    process.stdout.write(`Valid: "${used.title}" for @${used.handle} (code ${used.code}). It is now marked used.\n`);
+    process.stdout.write(`Valid: "${used.title}" for ${formatHandle(used)} (code ${used.code}). It is now marked used.\n`);
   });
 }
 

@@ -47,6 +47,16 @@ describe('configuration', () => {
     expect(() => buildConfig({ economy: { earn: 3 } })).to.throw(ConfigError, /economy\.earn must be a \[economy\.earn\] table/);
   });
 
+  it('reads server.hsts_max_age as whole seconds from 0 (off) to two years, and refuses anything else', () => {
+    expect(buildConfig({}).server.hsts_max_age).to.equal(31536000);
+    expect(buildConfig({ server: { hsts_max_age: 0 } }).server.hsts_max_age).to.equal(0);
+    expect(buildConfig({}, { HEARTH_SERVER_HSTS_MAX_AGE: '86400' }).server.hsts_max_age).to.equal(86400);
+    expect(() => buildConfig({ server: { hsts_max_age: -1 } })).to.throw(ConfigError, /server\.hsts_max_age/);
+    expect(() => buildConfig({ server: { hsts_max_age: 63072001 } })).to.throw(ConfigError, /server\.hsts_max_age/);
+    expect(() => buildConfig({ server: { hsts_max_age: 'a year' } })).to.throw(ConfigError, /server\.hsts_max_age/);
+    expect(() => buildConfig({}, { HEARTH_SERVER_HSTS_MAX_AGE: '1.5' })).to.throw(ConfigError, /server\.hsts_max_age/);
+  });
+
   it('uses defaults when no file exists at the default path', () => {
     const c = buildConfig({}, {});
     expect(c.server.port).to.equal(8080);

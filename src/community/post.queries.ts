@@ -18,7 +18,8 @@ const THREAD_COLUMNS = ['posts.deleted_at', 'posts.removed_at', 'posts.removed_r
 
 export type PostListRow = Pick<PostRow, 'id' | 'title' | 'body_html' | 'created_at' | 'edited_at' | 'reply_count' | 'share_count'> & {
   author_handle: string;
-  /** Remote authors only: their profile on their own server. */
+  /** Remote authors only: their server, and their profile on it. */
+  author_domain: string | null;
   author_url: string | null;
   author_name: string;
   author_avatar: string | null;
@@ -46,6 +47,7 @@ export function postQueries(db: Db) {
       .select(LIST_COLUMNS)
       .select([
         'members.handle as author_handle',
+        'members.domain as author_domain',
         'members.display_name as author_name',
         'members.avatar_file as author_avatar',
         'members.profile_url as author_url',

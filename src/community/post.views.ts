@@ -1,4 +1,5 @@
 import type { Db } from '../db/schema.js';
+import { formatHandle } from './handle.js';
 import { FIRST_PAGE, PAGE_SIZE, type PostListRow, postQueries, visibleTo } from './post.queries.js';
 import { isLive } from './post.service.js';
 import { REACTIONS } from './reaction.service.js';
@@ -36,16 +37,16 @@ export interface PostView {
   parentId: number | null;
   rootId: number;
   /** id is read only for threads, where the author's own tools need it. */
-  /** remoteUrl: for people from other servers, where their profile lives. */
+  /** domain and remoteUrl: for people from other servers, their server and where their profile lives. */
   author: {
-    id: number | null; handle: string; displayName: string; avatarFile: string | null; remoteUrl: string | null;
+    id: number | null; handle: string; domain: string | null; displayName: string; avatarFile: string | null; remoteUrl: string | null;
     /** Level and expert mark, filled in by pages where the economy shows them beside names. */
     mark?: { level: string; expert: boolean };
   };
   space: { slug: string; name: string; visibility: string };
   reactions: ReactionCount[];
   children: PostView[];
-  /** For replies shown flattened below MAX_THREAD_DEPTH: the handle they answer. */
+  /** For replies shown flattened below MAX_THREAD_DEPTH: whom they answer, as formatHandle writes it. */
   replyingTo: string | null;
 }
 
@@ -115,7 +116,7 @@ export class PostViews {
       let parent = views.get(row.parent_id!);
       if (!parent) continue;
       if (row.depth > MAX_THREAD_DEPTH) {
-        view.replyingTo = parent.author.handle;
+        view.replyingTo = formatHandle(parent.author);
         // Hang it from the ancestor at the deepest shown level.
         while (parent.depth >= MAX_THREAD_DEPTH && parent.parentId !== null && views.get(parent.parentId)) parent = views.get(parent.parentId)!;
         view.depth = MAX_THREAD_DEPTH;
@@ -172,7 +173,7 @@ function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostVie
     depth: r.depth ?? 0,
     parentId: r.parent_id ?? null,
     rootId: r.root_id ?? r.id,
-    author: { id: r.author_id ?? null, handle: r.author_handle, displayName: r.author_name, avatarFile: r.author_avatar, remoteUrl: r.author_url },
+    author: { id: r.author_id ?? null, handle: r.author_handle, domain: r.author_domain, displayName: r.author_name, avatarFile: r.author_avatar, remoteUrl: r.author_url },
     space: { slug: r.space_slug, name: r.space_name, visibility: r.space_visibility },
     reactions: reactions ?? [],
     children: [],

@@ -1,4 +1,5 @@
 import type { Apex, ApDoc } from 'activitypub-express';
+import { formatHandle } from '../community/handle.js';
 import { type Actor, atLeast } from '../community/roles.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
@@ -9,6 +10,7 @@ export interface FollowRequestView {
   followId: string;
   localActor: string;
   followerIri: string;
+  /** The follower as formatHandle writes them, or their actor IRI when we know nothing more. */
   followerHandle: string;
   createdAt: string;
 }
@@ -73,11 +75,11 @@ export class FollowService {
     const rows = await this.db
       .selectFrom('follow_requests as f')
       .leftJoin('members as m', 'm.actor_iri', 'f.follower_iri')
-      .select(['f.follow_id', 'f.local_actor', 'f.follower_iri', 'f.created_at', 'm.handle'])
+      .select(['f.follow_id', 'f.local_actor', 'f.follower_iri', 'f.created_at', 'm.handle', 'm.domain'])
       .where('f.local_actor', 'in', names)
       .orderBy('f.created_at')
       .execute();
-    return rows.map((r) => ({ followId: r.follow_id, localActor: r.local_actor, followerIri: r.follower_iri, followerHandle: r.handle ?? r.follower_iri, createdAt: r.created_at }));
+    return rows.map((r) => ({ followId: r.follow_id, localActor: r.local_actor, followerIri: r.follower_iri, followerHandle: r.handle ? formatHandle({ handle: r.handle, domain: r.domain }) : r.follower_iri, createdAt: r.created_at }));
   }
 
   async decide(viewer: Actor & { handle: string }, followId: string, approve: boolean): Promise<void> {

@@ -13,12 +13,9 @@ import { SignatureError, verifyRequest } from './http-signatures.js';
 import type { SenderKeys } from './inbox/signature.js';
 import type { InboxProcessor } from './inbox/inbox.js';
 import { extractHashtags } from '../community/mentions.js';
+import { wantsActivityJson } from './negotiation.js';
 
 const AS_JSON = 'application/activity+json; charset=utf-8';
-const JSONLD_TYPES = ['application/activity+json', 'application/ld+json'];
-
-/** What apex's own jsonld validator decides: a GET that wants ActivityStreams and not a page. */
-export const wantsActivityJson = (req: Request): boolean => req.method === 'GET' && !req.accepts('text/html') && req.accepts(JSONLD_TYPES) !== false;
 
 export interface FederationRouteDeps {
   apex: Apex;
@@ -58,7 +55,20 @@ export function federationRoutes(d: FederationRouteDeps): Router {
     }
   };
 
-  const asJson = (req: Request, _res: Response, next: NextFunction) => (wantsActivityJson(req) ? next() : next('route'));
+  // The same URL answers a page or a document by Accept, so caches must key on it.
+  const asJson = (req: Request, res: Response, next: NextFunction) => {
+    res.vary('Accept');
+    return wantsActivityJson(req) ? next() : next('route');
+  };
+  // apex's GET chains open with its own Accept check (express's req.accepts, which misses
+  // a profile list and plain JSON); `asJson` has decided already, so it is left out.
+  const apexGet = (chain: RequestHandler[]): RequestHandler[] => [
+    (_req, res, next) => {
+      res.locals.apex.responseType = AS_JSON;
+      next();
+    },
+    ...chain.filter((h) => h !== apex.net.validators.jsonld),
+  ];
 
   const loadActor: RequestHandler = async (req, res, next) => {
     try {
@@ -85,7 +95,7 @@ export function federationRoutes(d: FederationRouteDeps): Router {
   });
 
   for (const name of ['followers', 'following', 'outbox'] as const) {
-    router.get(`/@:actor/${name}`, asJson, signedRead, loadActor, withApex, ...apex.net[name].get);
+    router.get(`/@:actor/${name}`, asJson, signedRead, loadActor, withApex, ...apexGet(apex.net[name].get));
   }
 
   router.get('/@:actor/moderators', asJson, signedRead, loadActor, async (req, res) => {
@@ -100,7 +110,7 @@ export function federationRoutes(d: FederationRouteDeps): Router {
     });
   });
 
-  router.get('/a/:id', asJson, signedRead, withApex, ...apex.net.activityStream.get);
+  router.get('/a/:id', asJson, signedRead, withApex, ...apexGet(apex.net.activityStream.get));
 
   // A post as a Note (or Article): only from public spaces, and a Tombstone once gone.
   router.get('/p/:id', asJson, signedRead, async (req, res, next) => {

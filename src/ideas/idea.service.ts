@@ -1,3 +1,4 @@
+import type { HandleOwner } from '../community/handle.js';
 import type { PostInput, PostService } from '../community/post.service.js';
 import { isLive } from '../community/post.service.js';
 import type { PostRow } from '../community/post.table.js';
@@ -46,7 +47,8 @@ export interface IdeaView {
 
 export interface IdeaListItem extends IdeaView {
   title: string;
-  authorHandle: string;
+  /** Shown with the `handle` filter (formatHandle). */
+  author: HandleOwner;
   authorName: string;
   createdAt: string;
   replyCount: number;
@@ -216,7 +218,7 @@ export class IdeaService {
       items: shown.map((r) => ({
         ...toView(r, votes.get(r.post_id) ?? 0),
         title: r.title ?? '',
-        authorHandle: r.domain ? `${r.handle}@${r.domain}` : r.handle,
+        author: { handle: r.handle, domain: r.domain },
         authorName: r.display_name,
         createdAt: r.created_at,
         replyCount: r.reply_count,

@@ -99,14 +99,14 @@ export class ModerationService {
     this.bus.emit('post.removed', { postId: post.id, authorId: post.author_id, by: actor.id, reason });
   }
 
-  async readLog(actor: Actor, before?: number, limit = 50): Promise<(ModerationLogRow & { actor_handle: string | null; target_handle: string | null })[]> {
+  async readLog(actor: Actor, before?: number, limit = 50): Promise<(ModerationLogRow & { actor_handle: string | null; actor_domain: string | null; target_handle: string | null; target_domain: string | null })[]> {
     if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can read the moderation log.');
     let q = this.db
       .selectFrom('moderation_log as l')
       .leftJoin('members as a', 'a.id', 'l.actor_id')
       .leftJoin('members as t', 't.id', 'l.target_member_id')
       .selectAll('l')
-      .select(['a.handle as actor_handle', 't.handle as target_handle'])
+      .select(['a.handle as actor_handle', 'a.domain as actor_domain', 't.handle as target_handle', 't.domain as target_domain'])
       .orderBy('l.id', 'desc')
       .limit(limit);
     if (before !== undefined) q = q.where('l.id', '<', before);

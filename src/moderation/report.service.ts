@@ -21,8 +21,11 @@ export interface ReportListItem {
   source: string;
   created_at: string;
   post_id: number | null;
+  /** Handles with their domains (null for local members), for formatHandle. */
   reporter_handle: string | null;
+  reporter_domain: string | null;
   target_handle: string | null;
+  target_domain: string | null;
 }
 
 /** The moderators' queue of reports: filed from here or from other servers, resolved by moderators. */
@@ -57,7 +60,7 @@ export class ReportService {
       .selectFrom('reports as r')
       .leftJoin('members as rep', 'rep.id', 'r.reporter_id')
       .leftJoin('members as tgt', 'tgt.id', 'r.target_member_id')
-      .select(['r.id', 'r.comment', 'r.source', 'r.created_at', 'r.post_id', 'rep.handle as reporter_handle', 'tgt.handle as target_handle'])
+      .select(['r.id', 'r.comment', 'r.source', 'r.created_at', 'r.post_id', 'rep.handle as reporter_handle', 'rep.domain as reporter_domain', 'tgt.handle as target_handle', 'tgt.domain as target_domain'])
       .where('r.status', '=', 'open')
       .orderBy('r.id', 'desc')
       .limit(200)

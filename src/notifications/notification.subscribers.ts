@@ -1,3 +1,4 @@
+import { formatHandle } from '../community/handle.js';
 import { extractMentions } from '../community/mentions.js';
 import type { EventBus } from '../core/event-bus.js';
 import { PendingWork } from '../core/pending.js';
@@ -7,9 +8,6 @@ import type { IdeaService } from '../ideas/idea.service.js';
 import { STATUS_LABELS, type IdeaStatus } from '../ideas/idea.table.js';
 import type { Mailer } from './mailer.js';
 import type { NotificationService } from './notification.service.js';
-
-/** "@ana" for a local member, "@zoe@mastodon.example" for someone from another server. */
-const nameOf = (m: { handle: string; domain: string | null }) => `@${m.handle}${m.domain ? `@${m.domain}` : ''}`;
 
 /**
  * Turns domain events into notifications: replies and answers, mentions, reactions, RSVPs
@@ -68,8 +66,8 @@ export class NotificationSubscribers {
         told.add(parent.author_id);
         // A direct reply to a question is an answer: the asker hears of it as one.
         const question = parentId === rootId ? await db.selectFrom('questions').select('post_id').where('post_id', '=', parentId).executeTakeFirst() : undefined;
-        if (question) await this.notes.add(parent.author_id, 'answer', `${nameOf(author)} answered your question.`, link, db);
-        else await this.notes.add(parent.author_id, 'reply', `${nameOf(author)} replied to your post.`, link, db);
+        if (question) await this.notes.add(parent.author_id, 'answer', `${formatHandle(author)} answered your question.`, link, db);
+        else await this.notes.add(parent.author_id, 'reply', `${formatHandle(author)} replied to your post.`, link, db);
       }
     }
     // Mentions of local members in what local members write (remote posts carry their own tags).
@@ -81,7 +79,7 @@ export class NotificationSubscribers {
     for (const m of mentioned) {
       if (told.has(m.id)) continue;
       told.add(m.id);
-      await this.notes.add(m.id, 'mention', `${nameOf(author)} mentioned you.`, link, db);
+      await this.notes.add(m.id, 'mention', `${formatHandle(author)} mentioned you.`, link, db);
     }
   }
 
@@ -89,7 +87,7 @@ export class NotificationSubscribers {
     if (reactorId === authorId) return;
     const reactor = await this.member(db, reactorId);
     const post = await db.selectFrom('posts').select('root_id').where('id', '=', postId).executeTakeFirst();
-    if (reactor && post) await this.notes.add(authorId, 'reaction', `${nameOf(reactor)} reacted to your post.`, `/p/${post.root_id ?? postId}#p-${postId}`, db);
+    if (reactor && post) await this.notes.add(authorId, 'reaction', `${formatHandle(reactor)} reacted to your post.`, `/p/${post.root_id ?? postId}#p-${postId}`, db);
   }
 
   private async rsvpChanged(db: DbOrTx, eventId: number, memberId: number, status: string, promoted: boolean): Promise<void> {
@@ -101,7 +99,7 @@ export class NotificationSubscribers {
     const who = await this.member(db, memberId);
     if (!who) return;
     const words: Record<string, string> = { going: 'is going to', maybe: 'might come to', not_going: 'is not going to', waiting: 'is on the waiting list for' };
-    await this.notes.add(event.created_by, 'rsvp', `${nameOf(who)} ${words[status] ?? 'answered'} “${event.title}”.`, link, db);
+    await this.notes.add(event.created_by, 'rsvp', `${formatHandle(who)} ${words[status] ?? 'answered'} “${event.title}”.`, link, db);
   }
 
   /** Everyone who voted, and the idea's author, hear where the idea stands now. */

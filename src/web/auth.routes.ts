@@ -3,16 +3,19 @@ import { DomainError, ValidationError } from '../core/errors.js';
 import { normalizeHandle } from '../community/member.rules.js';
 import type { WebContext } from './context.js';
 import { field, renderFormError, requireMember, safeNext, wrap } from './handler.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, countCreations, countFailures, limited } from './rate-limit.js';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
+
+/** A guessed password: the only log-in outcome the limits count. */
+const wrongPassword = (err: unknown): boolean => err instanceof DomainError && err.code === 'wrong_credentials';
 
 /** Sign-up (under membership.mode), log in, log out, log out everywhere. */
 export function authRoutes(ctx: WebContext): Router {
   const router = Router();
   const { render, services, cookies, config } = ctx;
-  // Per IP, every attempt counts; per account, only failures (so an attacker cannot lock
-  // a member out for long, and a member who types right gets in at once).
+  // Log-in counts wrong passwords only, per address and per account: many members log in
+  // from one office or café address, and guessing is what the limits are for. See CountPolicy.
   const loginPerIp = new RateLimiter(config.limits.login_attempts_per_ip, FIFTEEN_MINUTES);
   const loginPerAccount = new RateLimiter(config.limits.login_attempts_per_account, FIFTEEN_MINUTES);
   const signupPerIp = new RateLimiter(config.limits.signups_per_ip, 60 * 60_000);
@@ -27,15 +30,11 @@ export function authRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const handle = normalizeHandle(field(req.body, 'handle'));
       try {
-        loginPerIp.hit(`ip:${req.ip}`);
-        loginPerAccount.check(`acct:${handle}`);
-        let member;
-        try {
-          member = await services.members.authenticate(handle, field(req.body, 'password'));
-        } catch (err) {
-          if (err instanceof DomainError && err.code === 'wrong_credentials') loginPerAccount.hit(`acct:${handle}`);
-          throw err;
-        }
+        const member = await limited([[loginPerIp, `ip:${req.ip}`], [loginPerAccount, `acct:${handle}`]], countFailures(wrongPassword), () =>
+          services.members.authenticate(handle, field(req.body, 'password')),
+        );
+        // The account's own count starts again (its member typed right); the address's does
+        // not, or one valid account would clear the way for guesses at every other.
         loginPerAccount.reset(`acct:${handle}`);
         await cookies.issue(res, member.id, req.get('user-agent'));
         res.redirect(303, safeNext(field(req.body, 'next')));
@@ -54,15 +53,21 @@ export function authRoutes(ctx: WebContext): Router {
     '/signup',
     wrap(async (req, res) => {
       try {
-        signupPerIp.hit(`ip:${req.ip}`);
-        if (field(req.body, 'password') !== field(req.body, 'confirm')) {
-          throw new ValidationError({ confirm: 'The two passwords are not the same.' });
-        }
-        const member = await services.members.signUp({
-          handle: field(req.body, 'handle'),
-          displayName: field(req.body, 'displayName'),
-          password: field(req.body, 'password'),
-          inviteCode: field(req.body, 'inviteCode'),
+        // Accounts made count, and so do tries that cost a password hash or guess an invite
+        // code; a form mistake fixed on the next try does not.
+        const inviteGiven = field(req.body, 'inviteCode').trim() !== '';
+        const costly = (err: unknown) =>
+          (err instanceof DomainError && err.code === 'handle_taken') || (inviteGiven && err instanceof ValidationError && 'inviteCode' in err.fields);
+        const member = await limited([[signupPerIp, `ip:${req.ip}`]], countCreations(costly), async () => {
+          if (field(req.body, 'password') !== field(req.body, 'confirm')) {
+            throw new ValidationError({ confirm: 'The two passwords are not the same.' });
+          }
+          return services.members.signUp({
+            handle: field(req.body, 'handle'),
+            displayName: field(req.body, 'displayName'),
+            password: field(req.body, 'password'),
+            inviteCode: field(req.body, 'inviteCode'),
+          });
         });
         if (member.status === 'pending') {
           return render(req, res, 'auth/pending.njk', { handle: member.handle }, 202);

@@ -1,3 +1,4 @@
+import { accountAddress } from '../community/handle.js';
 import { Router, type Request } from 'express';
 import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { Viewer } from '../community/roles.js';
@@ -93,7 +94,7 @@ export function communityRoutes(ctx: WebContext): Router {
       const fediverse =
         fed && space.visibility === 'public'
           ? {
-              address: `@${fed.actors.spaceName(space)}@${new URL(ctx.config.server.url).host}`,
+              address: accountAddress(fed.actors.spaceName(space), new URL(ctx.config.server.url).host),
               followers: await fed.follows.followerCount({ kind: 'space', name: fed.actors.spaceName(space), space, community: space.slug === 'general' }),
             }
           : null;

@@ -2,10 +2,12 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import multer from 'multer';
 import { DomainError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
+import { prefersActivityJson } from '../federation/negotiation.js';
 import { RateLimited } from './rate-limit.js';
 import type { Render } from './render.js';
 
-const wantsJson = (req: Request): boolean => req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json');
+/** API paths, and clients that prefer JSON (plain or ActivityStreams) to a page, get the error as JSON. */
+const wantsJson = (req: Request): boolean => req.path.startsWith('/api/') || prefersActivityJson(req.headers.accept);
 
 /** Maps a thrown error to a status and a message safe to show; unknown errors become a logged 500. */
 function classify(err: unknown, maxBodyKb: number, avatarMaxKb: number): { status: number; code: string; message: string } {

@@ -1,3 +1,4 @@
+import { accountAddress } from '../community/handle.js';
 import { Router } from 'express';
 import { notFound } from '../core/errors.js';
 import type { WebContext } from './context.js';
@@ -36,15 +37,15 @@ export function federationWebRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const viewer = requireRole(req, 'moderator');
       const spaces = (await services.spaces.listAll()).filter((s) => s.visibility === 'public');
+      const host = new URL(ctx.config.server.url).host;
       render(req, res, 'admin/federation.njk', {
         queue: viewer.role === 'owner' || viewer.role === 'admin' ? await federation.queue.summary() : null,
         blocks: federation.policy.list(),
         mode: ctx.config.federation.mode,
         configBlocked: ctx.config.federation.blocked_domains,
         configAllowed: ctx.config.federation.allowed_domains,
-        spaces: await Promise.all(spaces.map(async (s) => ({ ...s, actorName: federation.actors.spaceName(s), followers: await federation.follows.followerCount({ kind: 'space', name: federation.actors.spaceName(s), space: s, community: s.slug === 'general' }) }))),
+        spaces: await Promise.all(spaces.map(async (s) => ({ ...s, address: accountAddress(federation.actors.spaceName(s), host), followers: await federation.follows.followerCount({ kind: 'space', name: federation.actors.spaceName(s), space: s, community: s.slug === 'general' }) }))),
         requests: (await federation.follows.pendingFor(viewer)).filter((r) => r.localActor !== viewer.handle),
-        host: new URL(ctx.config.server.url).host,
         values: { kind: 'domain' },
         errors: {},
       });
@@ -95,7 +96,7 @@ export function federationWebRoutes(ctx: WebContext): Router {
         member,
         followers: await federation.follows.followerCount(local),
         requests: (await federation.follows.pendingFor(member)).filter((r) => r.localActor === member.handle),
-        address: `@${member.handle}@${new URL(ctx.config.server.url).host}`,
+        address: accountAddress(member.handle, new URL(ctx.config.server.url).host),
       });
     }),
   );

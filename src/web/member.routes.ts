@@ -1,3 +1,4 @@
+import { accountAddress } from '../community/handle.js';
 import type { MemberRow } from '../community/member.table.js';
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
@@ -100,5 +101,5 @@ export function memberRoutes(ctx: WebContext): Router {
 async function fediverseOf(ctx: WebContext, profile: MemberRow): Promise<{ address: string; followers: number } | null> {
   if (!ctx.federation || profile.domain !== null || profile.status !== 'active') return null;
   const followers = await ctx.federation.follows.followerCount({ kind: 'member', name: profile.handle, member: profile });
-  return { address: `@${profile.handle}@${new URL(ctx.config.server.url).host}`, followers };
+  return { address: accountAddress(profile.handle, new URL(ctx.config.server.url).host), followers };
 }

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import nunjucks from 'nunjucks';
+import { type HandleOwner, accountAddress, formatHandle } from '../community/handle.js';
 import { renderMarkdown } from '../community/markdown.js';
 import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
@@ -57,6 +58,10 @@ export function createRenderer(config: Config, csrf: Csrf) {
   env.addFilter('inZone', (iso: string, tz: string) => `${zonedFormat(tz).format(new Date(iso))} (${tz})`);
   // A rating (or an average, rounded) as five stars.
   env.addFilter('stars', (n: number) => stars(Math.min(5, Math.max(0, Math.round(Number(n) || 0)))));
+  // `{{ post.author | handle }}`, or `{{ row.target_handle | handle(row.target_domain) }}` for a bare column.
+  env.addFilter('handle', (who: HandleOwner | string | null | undefined, domain?: string | null) =>
+    who ? formatHandle(typeof who === 'string' ? { handle: who, domain } : who) : '',
+  );
   env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
   const globals: PageGlobals = {
     community: {
@@ -64,7 +69,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
       handle: config.community.handle,
       description: config.community.description,
       rulesHtml: renderMarkdown(config.community.rules),
-      address: config.federation.enabled ? `@${config.community.handle}@${new URL(config.server.url).host}` : null,
+      address: config.federation.enabled ? accountAddress(config.community.handle, new URL(config.server.url).host) : null,
     },
     membershipMode: config.membership.mode,
     modules: { ...config.modules },

@@ -2,9 +2,9 @@ import { Router } from 'express';
 import type { Submitter } from '../stories/story.service.js';
 import type { WebContext } from './context.js';
 import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, countCreations, limited } from './rate-limit.js';
 
-/** Visitors may send a few stories an hour from one address: enough for people, not for spam. */
+/** Visitors may send a few stories an hour from one address (sent ones count, not form mistakes): enough for people, not for spam. */
 const VISITOR_STORIES_PER_HOUR = 5;
 
 /**
@@ -50,13 +50,12 @@ export function storyRoutes(ctx: WebContext): Router {
       const member = req.member;
       if (!member && !visitorsAllowed()) return void requireMember(req, res);
       try {
-        let from: Submitter;
-        if (member) from = { member };
+        const input = { title: field(req.body, 'title'), body: field(req.body, 'body') };
+        if (member) await stories.submit({ member }, input);
         else {
-          visitorsPerIp.hit(`ip:${req.ip}`);
-          from = { visitor: { name: field(req.body, 'name'), email: field(req.body, 'email') } };
+          const from: Submitter = { visitor: { name: field(req.body, 'name'), email: field(req.body, 'email') } };
+          await limited([[visitorsPerIp, `ip:${req.ip}`]], countCreations(), () => stories.submit(from, input));
         }
-        await stories.submit(from, { title: field(req.body, 'title'), body: field(req.body, 'body') });
         res.redirect(303, '/submit?sent=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'stories/submit.njk', err, await submitPage(member?.id ?? null))) throw err;

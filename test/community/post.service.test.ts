@@ -56,7 +56,7 @@ describe('posts and threads', () => {
     const flat = node.children;
     expect(flat.map((r) => r.id)).to.deep.equal(ids.slice(5));
     expect(flat.every((r) => r.depth === 6)).to.equal(true);
-    expect(flat[1]!.replyingTo).to.equal('deep');
+    expect(flat[1]!.replyingTo).to.equal('@deep');
   });
 
   it('refuses an empty post and an over-long one, storing nothing', async () => {

@@ -1,3 +1,4 @@
+import { accountAddress } from '../../community/handle.js';
 import type { Apex, ApDoc } from 'activitypub-express';
 import type { Config } from '../../config.js';
 import type { EventBus } from '../../core/event-bus.js';
@@ -98,7 +99,7 @@ export class ContentPublisher {
     const host = new URL(this.actors.baseUrl).host;
     const article = storyToArticle(story, {
       baseUrl: this.actors.baseUrl, groupIri: group.id, groupFollowers: group.followers[0],
-      authorIri: author ? this.actors.iri(author.handle) : null, authorAddress: author ? `@${author.handle}@${host}` : null,
+      authorIri: author ? this.actors.iri(author.handle) : null, authorAddress: author ? accountAddress(author.handle, host) : null,
     });
     return { article, group };
   }

@@ -1,3 +1,4 @@
+import { accountAddress } from '../../community/handle.js';
 import type { Apex, ApDoc } from 'activitypub-express';
 import { REACTIONS } from '../../community/reaction.service.js';
 import type { PostRow } from '../../community/post.table.js';
@@ -209,10 +210,10 @@ export class Publisher {
     for (const m of extractMentions(post.body_md).slice(0, 20)) {
       if (m.domain === null || m.domain === new URL(this.actors.baseUrl).host) {
         const local = await this.actors.find(m.user);
-        if (local) mentions.push({ href: this.actors.iri(local.name), name: `@${local.name}@${new URL(this.actors.baseUrl).host}` });
+        if (local) mentions.push({ href: this.actors.iri(local.name), name: accountAddress(local.name, new URL(this.actors.baseUrl).host) });
       } else {
         const href = await this.webfinger.resolve(m.user, m.domain);
-        if (href) mentions.push({ href, name: `@${m.user}@${m.domain}` });
+        if (href) mentions.push({ href, name: accountAddress(m.user, m.domain) });
       }
     }
     const note = postToNote(post, {
