@@ -210,8 +210,9 @@ describe('HTTP signatures', () => {
         { key: { ...signer, alg: opts.alg }, fields: opts.fields ?? ['@method', '@target-uri', 'content-digest'], params, paramValues: { created: opts.created ?? new Date(), expires: opts.expires } },
         { method: 'POST', url, headers: { 'content-type': 'application/activity+json', 'content-digest': contentDigest(body) } },
       );
-      const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-      return { method: 'POST', path: '/inbox', headers: { ...headers, host: 'hearth.example' }, body: Buffer.from(body) };
+      const headers: Record<string, string> = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+      headers.host = 'hearth.example';
+      return { method: 'POST', path: '/inbox', headers, body: Buffer.from(body) };
     }
 
     it('accepts a request signed the RFC 9421 way, RSA without alg and Ed25519 with it', async () => {
