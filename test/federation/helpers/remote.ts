@@ -29,6 +29,8 @@ export interface Delivery {
 export class RemoteServer {
   readonly received: Delivery[] = [];
   readonly objects = new Map<string, unknown>();
+  /** Every GET Hearth made here (actor and key fetches included), by path. */
+  readonly gets: string[] = [];
   private server!: http.Server;
   origin = '';
   host = '';
@@ -121,6 +123,7 @@ export class RemoteServer {
         res.writeHead(202).end();
         return;
       }
+      this.gets.push(req.url ?? '');
       const finger = /^\/\.well-known\/webfinger\?resource=acct(?::|%3A)([^@%]+)(?:@|%40)/i.exec(req.url ?? '');
       if (finger) {
         const id = `${this.origin}/users/${finger[1]}`;
