@@ -9,50 +9,16 @@
  * machine (other load, CPU frequency) falls on both alike.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { databaseFile, openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
-import { seedCommunity } from './seed.js';
+import { figure, freePort, log, rssMb, seededDataDir, startHearth, stopAll, waitUntilUp } from './lib/hearth-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const POSTS = 100_000;
 const CONNECTIONS = 10;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-
-const log = (msg: string) => process.stderr.write(`${msg}\n`);
-const figure = (name: string, value: number | string, unit: string) => process.stdout.write(`${name}: ${value} ${unit}\n`);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up in 30 s`);
-}
-
-const rssMb = (pid: number): number => {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Math.round((Number(kb) / 1024) * 10) / 10;
-};
 
 /**
  * Resident memory of the idle server: V8 gives back the heap it grew during start-up once
@@ -72,26 +38,11 @@ async function load(url: string): Promise<{ rps: number; p50: number; p99: numbe
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-bench-'));
+  const { dir: dataDir, file } = await seededDataDir({ members: 200, posts: POSTS, reactions: 50_000 });
   const children: ChildProcess[] = [];
   try {
-    const file = databaseFile(dataDir);
-    const database = openDatabase(file);
-    await migrateToLatest(database.db);
-    await database.close();
-    const t0 = Date.now();
-    seedCommunity(file, { members: 200, posts: POSTS, reactions: 50_000 });
-    log(`seeded ${POSTS} posts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-
-    const hearthPort = await freePort();
-    const hearth = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js'), 'serve'], {
-      cwd: dataDir,
-      env: { ...process.env, HEARTH_SERVER_DATA_DIR: dataDir, HEARTH_SERVER_PORT: String(hearthPort), HEARTH_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const { child: hearth, url: hearthUrl } = await startHearth(dataDir);
     children.push(hearth);
-    const hearthUrl = `http://127.0.0.1:${hearthPort}/`;
-    await waitUntilUp(`${hearthUrl}healthz`, hearth);
     await new Promise((r) => setTimeout(r, 1000));
     figure('rss_1s_after_start', rssMb(hearth.pid!), 'MB');
     figure('idle_rss_after_start', await idleRss(hearth.pid!), 'MB');
@@ -130,8 +81,7 @@ async function main(): Promise<void> {
     figure('home_page_bare_p99', mean(bareRuns.map((r) => r.p99)).toFixed(1), 'ms');
     figure('rss_after_load', rssMb(hearth.pid!), 'MB');
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await stopAll(children);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -56,6 +56,8 @@ export interface Config {
     allow_private_addresses: boolean;
     delivery_concurrency: number;
     delivery_per_host: number;
+    /** The largest activity an inbox accepts, in KB; bigger bodies are refused (413) unread. */
+    max_activity_kb: number;
   };
 }
 
@@ -195,6 +197,7 @@ const FIELDS: Field[] = [
   { section: 'federation', key: 'allow_private_addresses', kind: { type: 'bool' }, default: false },
   { section: 'federation', key: 'delivery_concurrency', kind: { type: 'int', min: 1, max: 256 }, default: 16 },
   { section: 'federation', key: 'delivery_per_host', kind: { type: 'int', min: 1, max: 64 }, default: 4 },
+  { section: 'federation', key: 'max_activity_kb', kind: { type: 'int', min: 16, max: 4096 }, default: 256 },
 ];
 
 /** A TOML array of tables with only the `keys` named, or JSON of one from the environment; else undefined. */

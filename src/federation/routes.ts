@@ -1,5 +1,5 @@
 import type { Apex } from 'activitypub-express';
-import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
+import { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Config } from '../config.js';
 import { DomainError } from '../core/errors.js';
 import { logger } from '../core/logger.js';
@@ -10,6 +10,7 @@ import { postIri, postToNote, withPoll } from './convert.js';
 import type { ContentPublisher } from './outbound/content-publisher.js';
 import type { EventPublisher } from './outbound/event-publisher.js';
 import { SignatureError, verifyRequest } from './http-signatures.js';
+import { inboxAdmission, parseActivity, selfDeleteOf } from './inbox-admission.js';
 import type { SenderKeys } from './inbox/signature.js';
 import type { InboxProcessor } from './inbox/inbox.js';
 import { extractHashtags } from '../community/mentions.js';
@@ -161,29 +162,29 @@ export function federationRoutes(d: FederationRouteDeps): Router {
   // An event as Mobilizon's `Event`: only from public spaces, and only while events are on.
   router.get('/events/:id', asJson, signedRead, document(async (id) => (d.config.modules.events ? d.events.document(id) : null)));
 
-  const rawBody = express.raw({ type: () => true, limit: '1mb' });
+  const admission = inboxAdmission({
+    maxBytes: d.config.federation.max_activity_kb * 1024,
+    scheme: new URL(d.config.server.url).protocol === 'http:' ? 'http' : 'https',
+  });
   const inbox = (shared: boolean): RequestHandler => async (req, res) => {
     try {
-      if (!req.is(['application/activity+json', 'application/ld+json', 'application/json'])) {
-        return res.status(415).json({ error: 'Send application/activity+json.' });
-      }
       const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let recipient: LocalActor | null = null;
       if (!shared) {
         recipient = await actors.find(String(req.params.actor));
         if (!recipient) return res.status(404).json({ error: 'No such actor.' });
       }
-      let json: Record<string, unknown>;
-      try {
-        json = JSON.parse(raw.toString('utf8'));
-      } catch {
-        return res.status(400).json({ error: 'The body is not JSON.' });
-      }
+      const parsed = parseActivity(raw);
+      if ('error' in parsed) return res.status(400).json({ error: parsed.error });
+      const json = parsed.activity;
       // Each unknown JSON-LD context costs a (bounded, cached) fetch: a body may not ask for many.
       if (remoteContexts(json['@context']) > MAX_REMOTE_CONTEXTS) return res.status(400).json({ error: 'Too many JSON-LD contexts.' });
+      // An account we never knew saying it is gone: nothing here to undo, so nothing to fetch (its key is gone anyway).
+      const leaving = selfDeleteOf(json);
+      if (leaving && !(await d.services.remote.findAuthor(leaving)) && !(await apex.store.getObject(leaving))) return res.status(202).end();
       let signer: { owner: string };
       try {
-        signer = await verifyRequest({ method: 'POST', path: req.originalUrl, headers: req.headers, body: raw }, d.keys.lookup);
+        signer = await verifyRequest({ method: 'POST', path: req.originalUrl, headers: req.headers, body: raw, scheme: admission.scheme }, d.keys.lookup);
       } catch (err) {
         // A deleted account's farewell cannot be verified (its key is gone); like Mastodon, accept and drop it.
         if (err instanceof SignatureError && err.code === 'unknown_key' && json.type === 'Delete') return res.status(202).end();
@@ -198,8 +199,8 @@ export function federationRoutes(d: FederationRouteDeps): Router {
       sendError(res, err);
     }
   };
-  router.post('/inbox', rawBody, inbox(true));
-  router.post('/@:actor/inbox', rawBody, inbox(false));
+  router.post('/inbox', ...admission.handlers, inbox(true));
+  router.post('/@:actor/inbox', ...admission.handlers, inbox(false));
   return router;
 }
 

@@ -31,6 +31,8 @@ export class RemoteServer {
   readonly objects = new Map<string, unknown>();
   /** Ids answered 410 Gone, as a server answers for an account it deleted. */
   readonly gone = new Set<string>();
+  /** Every GET Hearth made here (actor and key fetches included), by path. */
+  readonly gets: string[] = [];
   private server!: http.Server;
   origin = '';
   host = '';
@@ -123,6 +125,7 @@ export class RemoteServer {
         res.writeHead(202).end();
         return;
       }
+      this.gets.push(req.url ?? '');
       const finger = /^\/\.well-known\/webfinger\?resource=acct(?::|%3A)([^@%]+)(?:@|%40)/i.exec(req.url ?? '');
       if (finger) {
         const id = `${this.origin}/users/${finger[1]}`;
