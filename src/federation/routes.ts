@@ -13,6 +13,7 @@ import { SignatureError, verifyRequest } from './http-signatures.js';
 import type { SenderKeys } from './inbox/signature.js';
 import type { InboxProcessor } from './inbox/inbox.js';
 import { extractHashtags } from '../community/mentions.js';
+import { isContextUrl } from './apex/contexts.js';
 
 const AS_JSON = 'application/activity+json; charset=utf-8';
 const JSONLD_TYPES = ['application/activity+json', 'application/ld+json'];
@@ -194,9 +195,10 @@ export function federationRoutes(d: FederationRouteDeps): Router {
 }
 
 const MAX_REMOTE_CONTEXTS = 8;
+/** Entries that would be loaded: context URLs only (a bare term such as "as:Hashtag" is dropped, not fetched). */
 function remoteContexts(context: unknown): number {
   const list = Array.isArray(context) ? context : [context];
-  return list.filter((c) => typeof c === 'string').length;
+  return list.filter(isContextUrl).length;
 }
 
 function sendError(res: Response, err: unknown): void {
