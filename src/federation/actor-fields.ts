@@ -181,6 +181,8 @@ function base58btc(s: string): Buffer | null {
   return Buffer.from(bytes);
 }
 
+const pems = new Map<string, string | null>();
+
 /**
  * An Ed25519 Multikey (FEP-521a; W3C Controlled Identifiers, "Multikey") as SPKI PEM:
  * `z` + base58btc of the multicodec prefix 0xed 0x01 and the 32-byte key. Other key types
@@ -188,12 +190,20 @@ function base58btc(s: string): Buffer | null {
  */
 export function multikeyToPem(multibase: string): string | null {
   if (!multibase.startsWith('z') || multibase.length > 64) return null;
+  // The same actor's keys are read on every delivery it sends: convert each once.
+  const known = pems.get(multibase);
+  if (known !== undefined) return known;
   const bytes = base58btc(multibase.slice(1));
-  if (!bytes || bytes.length !== 34 || bytes[0] !== 0xed || bytes[1] !== 0x01) return null;
-  try {
-    const jwk = { kty: 'OKP', crv: 'Ed25519', x: bytes.subarray(2).toString('base64url') };
-    return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
-  } catch {
-    return null;
+  let pem: string | null = null;
+  if (bytes && bytes.length === 34 && bytes[0] === 0xed && bytes[1] === 0x01) {
+    try {
+      const jwk = { kty: 'OKP', crv: 'Ed25519', x: bytes.subarray(2).toString('base64url') };
+      pem = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    } catch {
+      pem = null;
+    }
   }
+  if (pems.size >= 1000) pems.clear();
+  pems.set(multibase, pem);
+  return pem;
 }

@@ -26,12 +26,8 @@ export interface SenderKeys {
   actor(id: string): Promise<ApDoc>;
 }
 
-export interface SenderKeyOptions {
-  /** How long a key or actor URL that answered 410 Gone is not asked again, in ms (default one hour). */
-  goneMs?: number;
-  /** The clock, in ms since the epoch (tests move it). */
-  now?: () => number;
-}
+/** How long a key or actor URL that answered 410 Gone is not asked again, in ms. */
+const GONE_MS = 3600_000;
 
 /** A Map that forgets its oldest entry past `max`. */
 class Bounded<V> extends Map<string, V> {
@@ -61,9 +57,14 @@ function listedKey(actor: ApDoc, keyId: string): ActorKey | undefined {
   return keys.find((k) => k.id === keyId) ?? (withoutFragment(keyId) === actor.id ? keys.find((k) => k.publicKeyPem) : undefined);
 }
 
-export function senderKeys(apex: Apex, policy: FederationPolicy, options: SenderKeyOptions = {}): SenderKeys {
-  const goneMs = options.goneMs ?? 3600_000;
-  const now = options.now ?? Date.now;
+/**
+ * The KeyLookup the inbox and signed reads verify with (see SenderKeys). Throws
+ * DomainError 'blocked' (403) for a keyId or owner on a blocked server; answers null
+ * (the signature is then refused with 401) for a key that cannot be found, whose owner
+ * is not a real actor, or that the owner does not list with the same key material.
+ */
+export function senderKeys(apex: Apex, policy: FederationPolicy): SenderKeys {
+  const now = Date.now;
   const gone = new Bounded<number>(10_000);
   // Keys that live outside their actor's document: key URL → owner, so the next request reads no stub.
   const owners = new Bounded<string>(10_000);
@@ -85,7 +86,7 @@ export function senderKeys(apex: Apex, policy: FederationPolicy, options: Sender
     try {
       return await apex.requestObject(url);
     } catch (err) {
-      if (err instanceof RemoteFetchError && err.status === 410) gone.set(url, now() + goneMs);
+      if (err instanceof RemoteFetchError && err.status === 410) gone.set(url, now() + GONE_MS);
       logger.debug(`key lookup: ${url} unavailable: ${err instanceof Error ? err.message : String(err)}`);
       return null;
     }
