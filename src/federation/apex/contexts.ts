@@ -70,8 +70,8 @@ const remember = <V>(map: Map<string, V>, key: string, value: V) => {
 };
 
 /**
- * apex's document loader fetches unknown contexts over the open network (DESIGN.md,
- * defect 4). This one answers from the offline set, then the database cache, then one
+ * apex's document loader fetches unknown contexts over the open network (ADR 0003).
+ * This one answers from the offline set, then the database cache, then one
  * bounded fetch through the SafeFetcher; a context that cannot be had becomes an empty
  * one (its terms are dropped) for an hour, so a dead context server never stops federation.
  * Only absolute http(s) URLs are ever fetched. Both in-memory maps are bounded.
