@@ -13,6 +13,8 @@ COPY vendor ./vendor
 COPY src ./src
 COPY migrations ./migrations
 COPY views ./views
+# The offline JSON-LD context documents (contexts/README.md), read from the project root.
+COPY contexts ./contexts
 RUN npm ci && npm prune --omit=dev
 
 # Runtime stage: only what serving needs, as the unprivileged `node` user.
@@ -27,6 +29,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/vendor ./vendor
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/views ./views
+COPY --from=build /app/contexts ./contexts
 RUN mkdir -p /data && chown node:node /data
 # One volume holds everything the community owns: hearth.sqlite, uploads, and an optional
 # config.toml (the working directory is /data, so ./config.toml is /data/config.toml).

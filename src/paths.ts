@@ -19,3 +19,5 @@ function findRoot(): string {
 export const projectRoot = findRoot();
 export const viewsDir = path.join(projectRoot, 'views');
 export const staticDir = path.join(projectRoot, 'views', 'static');
+/** The offline JSON-LD context documents (see contexts/README.md for their sources). */
+export const contextsDir = path.join(projectRoot, 'contexts');

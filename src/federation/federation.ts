@@ -17,7 +17,7 @@ import { EventPublisher } from './outbound/event-publisher.js';
 import { Publisher } from './outbound/publisher.js';
 import { FederationPolicy } from './policy.js';
 import { federationRoutes } from './routes.js';
-import { SafeFetcher } from './safe-fetch.js';
+import { SafeFetcher, type SafeFetchOptions } from './safe-fetch.js';
 import { SqliteApexStore } from './store/apex-store.js';
 import { DeliveryQueue } from './store/delivery-queue.js';
 
@@ -45,6 +45,8 @@ export interface Federation {
 export interface FederationOptions {
   /** Tests stand loopback peers in for public servers; see SafeFetchOptions.allowAddress. */
   allowAddress?: (address: string) => boolean;
+  /** Name resolution for every outgoing fetch; tests resolve no public name (SafeFetchOptions.resolve). */
+  resolve?: SafeFetchOptions['resolve'];
   worker?: { pollMs?: number; baseDelayMs?: number };
 }
 
@@ -54,6 +56,7 @@ export async function createFederation(db: Db, services: Services, config: Confi
   const fetcher = new SafeFetcher({
     allowPrivateAddresses: fed.allow_private_addresses,
     allowAddress: options.allowAddress,
+    resolve: options.resolve,
     userAgent: `Hearth/${HEARTH_VERSION} (+${config.server.url})`,
   });
   const policy = new FederationPolicy(db, fed);

@@ -15,6 +15,7 @@ import type { SenderKeys } from './inbox/signature.js';
 import type { InboxProcessor } from './inbox/inbox.js';
 import { extractHashtags } from '../community/mentions.js';
 import { wantsActivityJson } from './negotiation.js';
+import { isContextUrl } from './apex/contexts.js';
 
 const AS_JSON = 'application/activity+json; charset=utf-8';
 
@@ -205,9 +206,10 @@ export function federationRoutes(d: FederationRouteDeps): Router {
 }
 
 const MAX_REMOTE_CONTEXTS = 8;
+/** Entries that would be loaded: context URLs only (a bare term such as "as:Hashtag" is dropped, not fetched). */
 function remoteContexts(context: unknown): number {
   const list = Array.isArray(context) ? context : [context];
-  return list.filter((c) => typeof c === 'string').length;
+  return list.filter(isContextUrl).length;
 }
 
 function sendError(res: Response, err: unknown): void {

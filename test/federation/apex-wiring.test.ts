@@ -3,7 +3,19 @@ import path from 'node:path';
 import ActivitypubExpress from 'activitypub-express';
 import { expect } from 'chai';
 import { createApex } from '../../src/federation/apex/create-apex.js';
-import { contextLoader } from '../../src/federation/apex/contexts.js';
+import { contextLoader, offlineContext } from '../../src/federation/apex/contexts.js';
+
+const OFFLINE_URLS = [
+  'https://www.w3.org/ns/activitystreams',
+  'http://www.w3.org/ns/activitystreams',
+  'https://w3id.org/security/v1',
+  'https://w3id.org/security/data-integrity/v1',
+  'https://w3id.org/security/data-integrity/v2',
+  'https://w3id.org/security/multikey/v1',
+  'https://www.w3.org/ns/did/v1',
+  'https://purl.archive.org/socialweb/webfinger',
+  'https://gotosocial.org/ns',
+];
 import { FederationPolicy } from '../../src/federation/policy.js';
 import { SafeFetcher } from '../../src/federation/safe-fetch.js';
 import { SqliteApexStore } from '../../src/federation/store/apex-store.js';
@@ -23,7 +35,8 @@ describe('apex, as Hearth wires it', () => {
       baseUrl: 'https://hearth.example',
       version: 'test',
       store,
-      fetcher: new SafeFetcher({ allowPrivateAddresses }),
+      // No name resolves: nothing here may leave the machine (peers are on 127.0.0.1).
+      fetcher: new SafeFetcher({ allowPrivateAddresses, resolve: async () => [] }),
       policy,
       signingKey: async () => null,
       wakeDelivery: () => void wake.push('woken'),
@@ -71,10 +84,17 @@ describe('apex, as Hearth wires it', () => {
       if (url.includes('dead')) throw new Error('unreachable');
       return { '@context': { custom: 'https://custom.example/ns#custom' } };
     });
-    for (const url of ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1', 'https://join-lemmy.org/context.json', 'https://litepub.social/litepub/context.jsonld']) {
-      expect((await load(url)).document, url).to.have.property('@context');
-    }
+    for (const url of OFFLINE_URLS) expect((await load(url)).document, url).to.have.property('@context');
+    // A bare term is not a URL: nothing is fetched for it.
+    expect((await load('as:Hashtag')).document).to.deep.equal({ '@context': {} });
     expect(fetched).to.deep.equal([]);
+    // The real documents (contexts/README.md): the current W3C one, security/v1 with its key terms.
+    expect(offlineContext('https://www.w3.org/ns/activitystreams')).to.have.nested.property('@context.alsoKnownAs');
+    expect(offlineContext('https://w3id.org/security/v1')).to.have.nested.property('@context.publicKeyPem');
+    // No made-up copy of a document we could not take whole: those are fetched (once) and cached.
+    await load('https://litepub.social/litepub/context.jsonld');
+    expect(fetched).to.deep.equal(['https://litepub.social/litepub/context.jsonld']);
+    fetched.length = 0;
     await load('https://custom.example/ctx.jsonld');
     await load('https://custom.example/ctx.jsonld');
     expect(fetched).to.deep.equal(['https://custom.example/ctx.jsonld']);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { logger } from '../../core/logger.js';
+import { contextsDir } from '../../paths.js';
 
 export interface ContextDocument {
   contextUrl: string | null;
@@ -9,54 +9,72 @@ export interface ContextDocument {
   document: unknown;
 }
 
-const require = createRequire(import.meta.url);
-const apexVocab = (file: string): unknown =>
-  JSON.parse(readFileSync(path.join(path.dirname(require.resolve('activitypub-express/package.json')), 'vocab', file), 'utf8'));
+/**
+ * The JSON-LD contexts other servers name in nearly every `@context`, kept as the real
+ * documents in contexts/ (contexts/README.md names the source of each), so that reading
+ * an activity never waits on (or leaks to) a context server and never loses a term the
+ * real document defines. An `http:` URL is looked up under `https:` too.
+ */
+const OFFLINE: Record<string, string> = {
+  'https://www.w3.org/ns/activitystreams': 'activitystreams.jsonld',
+  'https://www.w3.org/ns/activitystreams.jsonld': 'activitystreams.jsonld',
+  'https://w3id.org/security/v1': 'security-v1.jsonld',
+  'https://w3id.org/security/data-integrity/v1': 'data-integrity-v1.jsonld',
+  'https://w3id.org/security/data-integrity/v2': 'data-integrity-v2.jsonld',
+  'https://w3id.org/security/multikey/v1': 'multikey-v1.jsonld',
+  'https://www.w3.org/ns/did/v1': 'did-v1.jsonld',
+  'https://purl.archive.org/socialweb/webfinger': 'webfinger.jsonld',
+  'https://gotosocial.org/ns': 'gotosocial-ns.jsonld',
+};
 
-const AS = 'https://www.w3.org/ns/activitystreams';
-const SEC = 'https://w3id.org/security/v1';
+const files = new Map<string, unknown>();
+/** An offline document by URL, read once from contexts/; undefined when we keep none. */
+export function offlineContext(url: string): unknown {
+  const file = OFFLINE[url] ?? OFFLINE[url.replace(/^http:/, 'https:')];
+  if (!file) return undefined;
+  if (!files.has(file)) files.set(file, JSON.parse(readFileSync(path.join(contextsDir, file), 'utf8')));
+  return files.get(file);
+}
 
 /**
- * The JSON-LD contexts the servers we talk to put in every activity, kept here so that
- * reading an activity never waits on (or leaks to) a context server. The two core
- * documents are apex's own copies; the others define the terms we read, in the
- * namespaces their projects publish (Fedify, Lemmy, Pleroma/Akkoma, Mobilizon, GoToSocial).
+ * Whether an `@context` entry names a document to load: an absolute http(s) IRI. A bare
+ * term or compact IRI (`"as:Hashtag"`, seen in the wild) is not a URL and is never fetched.
  */
-const minimal = (terms: Record<string, unknown>): unknown => ({ '@context': terms });
-const OFFLINE: Record<string, () => unknown> = {
-  [AS]: () => apexVocab('as.json'),
-  'https://www.w3.org/ns/activitystreams.jsonld': () => apexVocab('as.json'),
-  [SEC]: () => apexVocab('security.json'),
-  'https://w3id.org/security/data-integrity/v1': () =>
-    minimal({ sec: 'https://w3id.org/security#', proof: { '@id': 'sec:proof', '@type': '@id', '@container': '@graph' } }),
-  'https://w3id.org/security/data-integrity/v2': () =>
-    minimal({ sec: 'https://w3id.org/security#', proof: { '@id': 'sec:proof', '@type': '@id', '@container': '@graph' } }),
-  'https://w3id.org/security/multikey/v1': () =>
-    minimal({ sec: 'https://w3id.org/security#', Multikey: 'sec:Multikey', publicKeyMultibase: 'sec:publicKeyMultibase', controller: { '@id': 'sec:controller', '@type': '@id' } }),
-  'https://www.w3.org/ns/did/v1': () =>
-    minimal({ alsoKnownAs: { '@id': 'https://www.w3.org/ns/activitystreams#alsoKnownAs', '@type': '@id' }, assertionMethod: { '@id': 'https://w3id.org/security#assertionMethod', '@type': '@id', '@container': '@set' } }),
-  'https://litepub.social/litepub/context.jsonld': () =>
-    minimal({ litepub: 'http://litepub.social/ns#', EmojiReact: 'litepub:EmojiReact', ChatMessage: 'litepub:ChatMessage', sensitive: 'as:sensitive', Hashtag: 'as:Hashtag', as: `${AS}#` }),
-  'https://join-lemmy.org/context.json': () =>
-    minimal({
-      lemmy: 'https://join-lemmy.org/ns#', as: `${AS}#`, sc: 'http://schema.org/', pt: 'https://joinpeertube.org/ns#',
-      stickied: 'lemmy:stickied', postingRestrictedToMods: 'lemmy:postingRestrictedToMods', matrixUserId: 'lemmy:matrixUserId',
-      moderators: { '@type': '@id', '@id': 'lemmy:moderators' }, removeData: 'lemmy:removeData', distinguished: 'lemmy:distinguished',
-      sensitive: 'as:sensitive', language: 'sc:inLanguage', identifier: 'sc:identifier', commentsEnabled: 'pt:commentsEnabled', expires: 'as:endTime',
-    }),
-  'https://gotosocial.org/ns': () => minimal({ gts: 'https://gotosocial.org/ns#', interactionPolicy: { '@id': 'gts:interactionPolicy', '@type': '@id' } }),
-};
+export const isContextUrl = (entry: unknown): entry is string => typeof entry === 'string' && /^https?:\/\/[^/?#\s]+/i.test(entry);
+
+/**
+ * The document with the top-level `@context` entries JSON-LD could not use dropped: strings
+ * that are not context URLs. Mastodon tolerates such entries; JSON-LD would resolve them as
+ * relative IRIs and try to load them. Anything else is returned as given.
+ */
+export function withUsableContext<T>(doc: T): T {
+  if (!doc || typeof doc !== 'object' || !('@context' in doc)) return doc;
+  const context = (doc as { '@context': unknown })['@context'];
+  const list = Array.isArray(context) ? context : [context];
+  const kept = list.filter((c) => typeof c !== 'string' || isContextUrl(c));
+  if (kept.length === list.length) return doc;
+  logger.debug(`JSON-LD: ignoring @context entries that are not URLs: ${list.filter((c) => !kept.includes(c)).map(String).join(', ').slice(0, 200)}`);
+  return { ...doc, '@context': Array.isArray(context) ? kept : (kept[0] ?? {}) };
+}
 
 export type ContextCache = {
   getContext(url: string): Promise<ContextDocument | null>;
   saveContext(doc: ContextDocument): Promise<void>;
 };
 
+/** How many fetched contexts and failures are remembered in memory (the cache table keeps the rest). */
+const MEMORY = 500;
+const remember = <V>(map: Map<string, V>, key: string, value: V) => {
+  if (map.size >= MEMORY) map.delete(map.keys().next().value!);
+  map.set(key, value);
+};
+
 /**
- * apex's document loader fetches unknown contexts over the open network (DESIGN.md,
- * defect 4). This one answers from the offline set, then the database cache, then one
+ * apex's document loader fetches unknown contexts over the open network (ADR 0003).
+ * This one answers from the offline set, then the database cache, then one
  * bounded fetch through the SafeFetcher; a context that cannot be had becomes an empty
  * one (its terms are dropped) for an hour, so a dead context server never stops federation.
+ * Only absolute http(s) URLs are ever fetched. Both in-memory maps are bounded.
  */
 export function contextLoader(cache: ContextCache, fetchJson: (url: string) => Promise<unknown>) {
   const memory = new Map<string, ContextDocument>();
@@ -64,29 +82,33 @@ export function contextLoader(cache: ContextCache, fetchJson: (url: string) => P
   return async function loadContext(url: string): Promise<ContextDocument> {
     const known = memory.get(url);
     if (known) return known;
-    const offline = OFFLINE[url] ?? OFFLINE[url.replace(/^http:/, 'https:')];
-    if (offline) {
-      const doc = { contextUrl: null, documentUrl: url, document: offline() };
+    const offline = offlineContext(url);
+    if (offline !== undefined) {
+      const doc = { contextUrl: null, documentUrl: url, document: offline };
       memory.set(url, doc);
       return doc;
     }
+    const empty = { contextUrl: null, documentUrl: url, document: { '@context': {} } };
+    if (!isContextUrl(url)) {
+      logger.debug(`JSON-LD context ${String(url).slice(0, 100)} is not a URL: treated as empty`);
+      return empty;
+    }
     const cached = await cache.getContext(url).catch(() => null);
     if (cached) {
-      memory.set(url, cached);
+      remember(memory, url, cached);
       return cached;
     }
-    const empty = { contextUrl: null, documentUrl: url, document: { '@context': {} } };
     if ((failed.get(url) ?? 0) > Date.now()) return empty;
     try {
       const document = await fetchJson(url);
       if (typeof document !== 'object' || document === null || !('@context' in document)) throw new Error('not a JSON-LD context');
       const doc = { contextUrl: null, documentUrl: url, document };
       await cache.saveContext(doc).catch((err) => logger.warn('could not cache a JSON-LD context', err));
-      memory.set(url, doc);
+      remember(memory, url, doc);
       return doc;
     } catch (err) {
       logger.debug(`JSON-LD context ${url} unavailable, using an empty one: ${err instanceof Error ? err.message : err}`);
-      failed.set(url, Date.now() + 3600_000);
+      remember(failed, url, Date.now() + 3600_000);
       return empty;
     }
   };

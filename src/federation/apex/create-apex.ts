@@ -5,7 +5,8 @@ import type { FederationPolicy } from '../policy.js';
 import { hostOf } from '../host.js';
 import type { SafeFetcher } from '../safe-fetch.js';
 import type { SqliteApexStore } from '../store/apex-store.js';
-import { contextLoader } from './contexts.js';
+import { withPlainType, withWellKnownFields } from '../actor-fields.js';
+import { contextLoader, withUsableContext } from './contexts.js';
 
 export const AS_TYPES = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 
@@ -110,14 +111,26 @@ export function createApex(deps: ApexDeps): Apex {
   // Defect: apex fetches remote objects with `request`, unguarded. Ours refuses private
   // addresses (unless the test switch is on), bounds time, size and redirects, honours
   // domain blocks, and signs the GET for servers in "authorized fetch" mode.
+  // The well-known actor fields (inbox, keys, profile) are kept from the raw JSON when
+  // the sender's contexts made JSON-LD lose them (see actor-fields.ts).
   apex.requestObject = async (id: string): Promise<ApDoc | null> => {
     const json = await fetchJson(id, AS_TYPES);
     if (typeof json !== 'object' || json === null) return null;
-    return apex.fromJSONLD(json as object);
+    const doc = await apex.fromJSONLD(json as object);
+    return doc ? withWellKnownFields(doc, json) : doc;
   };
 
   // Defect: apex loads unknown JSON-LD contexts from the network with no guard or bound.
   apex.jsonldContextLoader = contextLoader(deps.store, (url) => fetchJson(url, 'application/ld+json, application/json'));
+
+  // A bare term in an @context list ("as:Hashtag") is not a context to load: dropped, as
+  // Mastodon tolerates it, instead of being resolved as a URL and fetched. A type the
+  // sender's contexts leave undefined is read as written (see withPlainType).
+  const fromJSONLD = apex.fromJSONLD.bind(apex);
+  apex.fromJSONLD = async (obj) => {
+    const doc = await fromJSONLD(withUsableContext(obj));
+    return doc ? withPlainType(doc, obj) : doc;
+  };
 
   // Our worker drains the queue; apex only tells it there is work.
   apex.startDelivery = () => deps.wakeDelivery();

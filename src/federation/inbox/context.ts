@@ -6,7 +6,8 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import type { ActorDirectory, LocalActor } from '../actors.js';
-import { firstId, firstText } from '../convert.js';
+import { wellKnownActorFields } from '../actor-fields.js';
+import { firstId } from '../convert.js';
 import type { FollowService } from '../follows.js';
 import { hostOf } from '../host.js';
 import type { Handled } from './outcome.js';
@@ -38,18 +39,20 @@ export class FederationCore {
     this.localPost = preparedQuery(db, (p: { id: number }) => db.selectFrom('posts').selectAll().where('id', '=', p.id).where('ap_id', 'is', null));
   }
 
-  /** The remote person as an author here, created or refreshed from their actor document. */
+  /**
+   * The remote person as an author here, created or refreshed from their actor document
+   * (its well-known fields, read as every server writes them; see actor-fields.ts).
+   */
   async author(actor: ApDoc): Promise<MemberRow> {
-    const domain = hostOf(actor.id) ?? 'unknown';
-    const icon = actor.icon?.[0];
+    const fields = wellKnownActorFields(actor);
     return this.services.remote.upsertAuthor({
       actorIri: actor.id,
-      username: firstText(actor.preferredUsername) ?? actor.id.split('/').pop() ?? 'someone',
-      domain,
-      displayName: firstText(actor.name) ?? '',
-      summary: firstText(actor.summary) ?? '',
-      avatarUrl: typeof icon === 'string' ? icon : firstId(icon?.url),
-      profileUrl: firstId(actor.url),
+      username: fields.preferredUsername ?? actor.id.split('/').pop() ?? 'someone',
+      domain: hostOf(actor.id) ?? 'unknown',
+      displayName: fields.name ?? '',
+      summary: fields.summary ?? '',
+      avatarUrl: fields.icon,
+      profileUrl: fields.url,
     });
   }
 

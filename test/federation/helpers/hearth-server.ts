@@ -11,6 +11,9 @@ export interface ServedHearth {
 
 type Overrides = { [section: string]: Record<string, unknown> };
 
+/** Resolves `localhost` only. */
+export const loopbackNames = async (host: string) => (host === 'localhost' ? [{ address: '127.0.0.1', family: 4 }] : []);
+
 /**
  * A Hearth listening on 127.0.0.1 with its real URL, federating with loopback peers
  * through the one explicit switch (federation.allow_private_addresses). The port is
@@ -21,11 +24,16 @@ export async function serveHearth(overrides: Overrides = {}): Promise<ServedHear
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  const hearth = await makeHearth({
-    ...overrides,
-    server: { url, port, ...(overrides.server ?? {}) },
-    federation: { allow_private_addresses: true, ...(overrides.federation ?? {}) },
-  });
+  const hearth = await makeHearth(
+    {
+      ...overrides,
+      server: { url, port, ...(overrides.server ?? {}) },
+      federation: { allow_private_addresses: true, ...(overrides.federation ?? {}) },
+    },
+    // Peers are addressed by IP; no other name resolves, so a fetch of a real host (a JSON-LD
+    // context server, say) fails at once without a DNS query leaving the machine.
+    { federation: { resolve: loopbackNames } },
+  );
   server.on('request', hearth.app);
   // Deliveries go out quickly in tests; retries come back within the test's time.
   hearth.federation!.worker.start();

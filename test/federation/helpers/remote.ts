@@ -26,13 +26,22 @@ export interface Delivery {
  * signed activities to Hearth. Fixture tests use it to play Mastodon, Lemmy, Misskey
  * or Mobilizon; the Fedify test uses a real implementation instead.
  */
+/** A fresh RSA key pair as PEM (SPKI public, PKCS#8 private), as fediverse servers publish them. */
+export function rsaKeys(): { publicKeyPem: string; privateKeyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
 export class RemoteServer {
   readonly received: Delivery[] = [];
   readonly objects = new Map<string, unknown>();
-  /** Ids answered 410 Gone, as a server answers for an account it deleted. */
-  readonly gone = new Set<string>();
-  /** Every GET Hearth made here (actor and key fetches included), by path. */
+  /** Every GET asked of this server (path and query), in order. */
   readonly gets: string[] = [];
+  /** URLs (as in `objects`) answered 410 Gone, as for a deleted account. */
+  readonly gone = new Set<string>();
   private server!: http.Server;
   origin = '';
   host = '';
@@ -49,9 +58,8 @@ export class RemoteServer {
 
   /** An actor at <origin>/users/<name>; `extra` adds or overrides fields (type Group, alsoKnownAs...). */
   actor(name: string, extra: Record<string, unknown> = {}): RemoteActor {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { publicKeyPem, privateKeyPem } = rsaKeys();
     const id = `${this.origin}/users/${name}`;
-    const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const doc = {
       // Mastodon's actor context, which defines the terms its profiles use beyond AS2.
       '@context': [
@@ -80,7 +88,38 @@ export class RemoteServer {
       ...extra,
     };
     this.objects.set(id, doc);
-    return { name, id, inbox: `${id}/inbox`, keyId: `${id}#main-key`, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem, doc };
+    return { name, id, inbox: `${id}/inbox`, keyId: `${id}#main-key`, privateKeyPem, publicKeyPem, doc };
+  }
+
+  /** Serves an actor document as given (a fixture) at its id; it signs with `keyId`. */
+  adopt(doc: Record<string, any>, keyId: string, keys: { publicKeyPem: string; privateKeyPem: string }): RemoteActor {
+    this.objects.set(doc.id, doc);
+    return { name: String(doc.preferredUsername), id: doc.id, inbox: doc.inbox, keyId, ...keys, doc };
+  }
+
+  /**
+   * The actor as GoToSocial publishes it: its key at `<actor>/main-key`, where a stub Person
+   * with no inbox answers, carrying only the key (publicKey.owner names the real actor).
+   */
+  withKeyStub(actor: RemoteActor): RemoteActor {
+    const keyId = `${actor.id}/main-key`;
+    const publicKey = { id: keyId, owner: actor.id, publicKeyPem: actor.publicKeyPem };
+    const doc = { ...actor.doc, publicKey };
+    this.objects.set(actor.id, doc);
+    this.objects.set(keyId, {
+      '@context': ['https://w3id.org/security/v1', 'https://www.w3.org/ns/activitystreams'],
+      id: actor.id,
+      preferredUsername: actor.name,
+      publicKey,
+      type: 'Person',
+    });
+    return { ...actor, keyId, doc };
+  }
+
+  /** How many GETs asked for this path (or URL on this server). */
+  getsOf(pathOrUrl: string): number {
+    const path = pathOrUrl.startsWith(this.origin) ? pathOrUrl.slice(this.origin.length) : pathOrUrl;
+    return this.gets.filter((g) => g === path).length;
   }
 
   /** POSTs an activity to Hearth signed as `actor` (Mastodon-style draft-cavage). */
@@ -126,6 +165,7 @@ export class RemoteServer {
         return;
       }
       this.gets.push(req.url ?? '');
+      if (this.gone.has(url.split('#')[0]!)) return void res.writeHead(410, { 'content-type': 'application/activity+json' }).end('{}');
       const finger = /^\/\.well-known\/webfinger\?resource=acct(?::|%3A)([^@%]+)(?:@|%40)/i.exec(req.url ?? '');
       if (finger) {
         const id = `${this.origin}/users/${finger[1]}`;
@@ -133,7 +173,6 @@ export class RemoteServer {
         const jrd = { subject: `acct:${finger[1]}@${this.host}`, links: [{ rel: 'self', type: 'application/activity+json', href: id }] };
         return void res.writeHead(200, { 'content-type': 'application/jrd+json' }).end(JSON.stringify(jrd));
       }
-      if (this.gone.has(url.split('#')[0]!)) return void res.writeHead(410, { 'content-type': 'application/activity+json' }).end('{"error":"Gone"}');
       const obj = this.objects.get(url.split('#')[0]!);
       if (!obj) {
         res.writeHead(404).end();
