@@ -92,7 +92,8 @@ describe('how people are named: local @name, remote @name@domain, never the doma
 
     it('names a remote follower waiting for approval, and a removed remote post’s author in the moderation log, once', async () => {
       await h.hearth.services.members.setApproveFollowers(ana.id, true);
-      await remote.send(maria, `${h.url}/inbox`, { ...fixture('mastodon/follow', { actor: maria.id, target: `${h.url}/@ana` }), id: `${maria.id}#follow-ana` });
+      const sent = await remote.send(maria, `${h.url}/inbox`, { ...fixture('mastodon/follow', { actor: maria.id, target: `${h.url}/@ana` }), id: `${maria.id}#follow-ana` });
+      expect(sent.status, sent.body).to.equal(202);
       await settle(h);
       const agent = await loggedInAgent(h.hearth, 'ana');
       const followers = (await agent.get('/settings/followers').expect(200)).text;

@@ -153,8 +153,17 @@ describe('the signer of an activity', () => {
   it('remembers a gone account: five Deletes signed by it cost at most one request', async () => {
     const gone = remote.actor('deleted');
     remote.gone.add(gone.id);
-    const farewell = { '@context': AS, id: `${gone.id}#delete`, type: 'Delete', actor: gone.id, object: gone.id, to: [`${AS}#Public`] };
-    for (let i = 0; i < 5; i++) expect((await remote.send(gone, `${h.url}/inbox`, farewell)).status).to.equal(202);
+    // Deletes of its posts: the key must be looked up, and the 410 is remembered.
+    for (let i = 0; i < 5; i++) {
+      const del = { '@context': AS, id: `${gone.id}#delete-${i}`, type: 'Delete', actor: gone.id, object: `${gone.id}/statuses/${i}`, to: [`${AS}#Public`] };
+      expect((await remote.send(gone, `${h.url}/inbox`, del)).status).to.equal(202);
+    }
     expect(remote.getsOf('/users/deleted')).to.equal(1);
+    // Its farewell (a self-Delete of an account we never knew) costs nothing at all.
+    const other = remote.actor('vanished');
+    remote.gone.add(other.id);
+    const farewell = { '@context': AS, id: `${other.id}#delete`, type: 'Delete', actor: other.id, object: other.id, to: [`${AS}#Public`] };
+    for (let i = 0; i < 5; i++) expect((await remote.send(other, `${h.url}/inbox`, farewell)).status).to.equal(202);
+    expect(remote.getsOf('/users/vanished')).to.equal(0);
   });
 });
