@@ -23,7 +23,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { RemoteServer } from './helpers/remote.js';
 
-/** Each of apex 4.4.2's known defects (DESIGN.md) has its fix in create-apex.ts; these check them. */
+/** Each of apex 4.4.2's known defects (ADR 0003) has its fix in create-apex.ts; these check them. */
 describe('apex, as Hearth wires it', () => {
   const database = openDatabase(':memory:');
   const store = new SqliteApexStore(database.db);

@@ -58,7 +58,7 @@ export interface ApexDeps {
 }
 
 /**
- * apex on our SQLite store, with the stages DESIGN.md lists as defective replaced:
+ * apex on our SQLite store, with the stages ADR 0003 lists as defective replaced:
  * remote fetches and JSON-LD contexts go through the SafeFetcher and the domain policy,
  * the delivery loop is off (our worker drains the same queue), no delivery goes back to
  * our own server, and collection Updates are never broadcast. One comment per fix.

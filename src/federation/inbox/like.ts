@@ -20,7 +20,7 @@ export function reactionKindOf(activity: ApDoc): ReactionKind {
 /**
  * Like, Dislike and EmojiReact of one of our posts, by its Note IRI, as Mastodon, Misskey
  * and Lemmy send them. (apex answers these with 400 because it expects an activity as the
- * object: DESIGN.md defect 3, fixed by taking them here.)
+ * object: one of the apex defects in ADR 0003, fixed by taking them here.)
  */
 export const like: InboxHandler = async ({ activity, sender, fed }) => {
   const post = await fed.postByIri(fed.objectId(activity));
