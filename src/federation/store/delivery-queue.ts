@@ -36,7 +36,7 @@ const due = (now: number) => sql<boolean>`failed_ms is null and after_ms <= ${no
  * (enqueue/dequeue/requeue keep its semantics); our DeliveryWorker drains it with
  * claim/complete/retry/fail, leasing rows so that nothing is lost if the process dies.
  * A row names the sending actor, not its key: keys stay in the actor's stored document
- * (ActorKeys), so the queue (and its backups, the admin page) holds no secret.
+ * (ActorKeys), so no queued row, dump or debugging `select *` of the queue holds a secret.
  */
 export class DeliveryQueue {
   private readonly keys: ActorKeys;
