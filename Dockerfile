@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
+# Node 24, the maintained LTS (Node 20 reached its end of life in April 2026); CI runs the
+# whole suite on it as well as on 20 (.ci/node24.sh). Both stages use the same image, so
+# better-sqlite3 is compiled for the Node that runs it.
 # Build stage: compiles better-sqlite3 from source (no prebuilt binary is downloaded, see
 # .npmrc) and the TypeScript, then drops dev dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -18,7 +21,7 @@ COPY contexts ./contexts
 RUN npm ci && npm prune --omit=dev
 
 # Runtime stage: only what serving needs, as the unprivileged `node` user.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HEARTH_SERVER_HOST=0.0.0.0 \
     HEARTH_SERVER_PORT=8080 \

@@ -14,6 +14,8 @@ import { logger } from '../src/core/logger.js';
 import { DeliveryWorker } from '../src/federation/delivery/delivery-worker.js';
 import { bareSignAndPost, startInboxes } from './lib/inboxes.js';
 import { SafeFetcher } from '../src/federation/safe-fetch.js';
+import { ActorKeys } from '../src/federation/store/actor-keys.js';
+import { SqliteApexStore } from '../src/federation/store/apex-store.js';
 import { DeliveryQueue } from '../src/federation/store/delivery-queue.js';
 
 const FOLLOWERS = 1000;
@@ -33,9 +35,11 @@ const body = JSON.stringify({
 async function worker(urls: string[], dir: string): Promise<number> {
   const database = openDatabase(path.join(dir, 'queue.sqlite'));
   await migrateToLatest(database.db);
+  // The actor's key lives in its stored document, where the worker looks it up.
+  await new SqliteApexStore(database.db).saveObject({ id: ACTOR, type: 'Person', _meta: { privateKey: KEY } });
   const queue = new DeliveryQueue(database.db);
-  await queue.enqueue(ACTOR, body, urls, KEY);
-  const w = new DeliveryWorker(queue, new SafeFetcher({ allowPrivateAddresses: true }), { concurrency: CONCURRENCY, perHost: 4, pollMs: 5 });
+  await queue.enqueue(ACTOR, body, urls);
+  const w = new DeliveryWorker(queue, new ActorKeys(database.db), new SafeFetcher({ allowPrivateAddresses: true }), { concurrency: CONCURRENCY, perHost: 4, pollMs: 5 });
   const started = process.hrtime.bigint();
   w.start();
   for (;;) {

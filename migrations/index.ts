@@ -22,6 +22,7 @@ import * as m0020 from './0020_idea_boards.js';
 import * as m0021 from './0021_questions.js';
 import * as m0022 from './0022_reviews.js';
 import * as m0023 from './0023_stories.js';
+import * as m0024 from './0024_delivery_queue_key_reference.js';
 import * as m0025 from './0025_deleted_accounts_and_rsvp_messages.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
@@ -49,5 +50,6 @@ export const migrations: Record<string, Migration> = {
   '0021_questions': m0021,
   '0022_reviews': m0022,
   '0023_stories': m0023,
+  '0024_delivery_queue_key_reference': m0024,
   '0025_deleted_accounts_and_rsvp_messages': m0025,
 };

@@ -18,6 +18,7 @@ import { Publisher } from './outbound/publisher.js';
 import { FederationPolicy } from './policy.js';
 import { federationRoutes } from './routes.js';
 import { SafeFetcher, type SafeFetchOptions } from './safe-fetch.js';
+import { ActorKeys } from './store/actor-keys.js';
 import { SqliteApexStore } from './store/apex-store.js';
 import { DeliveryQueue } from './store/delivery-queue.js';
 
@@ -63,7 +64,7 @@ export async function createFederation(db: Db, services: Services, config: Confi
   await policy.load();
   const store = new SqliteApexStore(db);
   const queue = new DeliveryQueue(db);
-  const worker = new DeliveryWorker(queue, fetcher, {
+  const worker = new DeliveryWorker(queue, new ActorKeys(db), fetcher, {
     concurrency: fed.delivery_concurrency,
     perHost: fed.delivery_per_host,
     ...options.worker,

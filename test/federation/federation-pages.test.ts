@@ -53,7 +53,7 @@ describe('the fediverse in the admin pages and settings', () => {
   it('lets an admin read the delivery queue by server and block and unblock a server', async () => {
     await h.hearth.database.db
       .insertInto('ap_delivery_queue')
-      .values({ address: 'https://down.example/inbox', host: 'down.example', actor_id: `${h.url}/@ana`, signing_key: 'k', body: '{}', attempt: 9, after_ms: Date.now(), first_ms: Date.now() - 3 * 86400_000, failed_ms: Date.now(), last_status: 503, last_error: 'gave up after 9 attempts: HTTP 503' } as never)
+      .values({ address: 'https://down.example/inbox', host: 'down.example', actor_id: `${h.url}/@ana`, body: '{}', attempt: 9, after_ms: Date.now(), first_ms: Date.now() - 3 * 86400_000, failed_ms: Date.now(), last_status: 503, last_error: 'gave up after 9 attempts: HTTP 503' } as never)
       .execute();
     const admin = await loggedInAgent(h.hearth, 'boss');
     const page = await admin.get('/admin/federation').expect(200);

@@ -1,6 +1,7 @@
 import { logger } from '../../core/logger.js';
 import { signRequest } from '../http-signatures.js';
 import { RemoteFetchError, type SafeFetcher } from '../safe-fetch.js';
+import type { ActorKeys } from '../store/actor-keys.js';
 import type { DeliveryQueue, QueuedDelivery } from '../store/delivery-queue.js';
 
 export interface DeliveryWorkerOptions {
@@ -24,10 +25,11 @@ export interface DeliveryWorkerOptions {
 const RETRYABLE = new Set([408, 425, 429]);
 
 /**
- * Sends queued activities: signs each with its actor's key, POSTs it through the
- * SafeFetcher, deletes it on 2xx, retries 5xx, timeouts and network errors with
- * exponential backoff for about two days, and records why when it gives up. apex's own
- * delivery loop stays off; this replaces it (DESIGN.md: serial, in memory, seconds apart).
+ * Sends queued activities: signs each with its actor's current key (looked up by the
+ * actor's IRI when it is sent, see ActorKeys), POSTs it through the SafeFetcher, deletes
+ * it on 2xx, retries 5xx, timeouts and network errors with exponential backoff for about
+ * two days, and records why when it gives up. apex's own delivery loop stays off; this
+ * replaces it (apex's is serial, in memory, and retries seconds apart: ADR 0003).
  */
 export class DeliveryWorker {
   private readonly opts: Required<Omit<DeliveryWorkerOptions, 'now'>> & { now: () => number };
@@ -41,6 +43,7 @@ export class DeliveryWorker {
 
   constructor(
     private readonly queue: DeliveryQueue,
+    private readonly keys: ActorKeys,
     private readonly fetcher: SafeFetcher,
     options: DeliveryWorkerOptions,
   ) {
@@ -116,12 +119,15 @@ export class DeliveryWorker {
     let status: number | null = null;
     let error: string;
     try {
+      const key = await this.keys.forActor(d.actorId);
+      // Not one of our actors (any more): nobody can sign it, now or later.
+      if (!key) return await this.queue.fail(d.rowid, null, `no signing key for ${d.actorId}`, this.opts.now());
       const headers = signRequest({
         method: 'POST',
         url: d.address,
         body: d.body,
-        keyId: `${d.actorId}#main-key`,
-        privateKeyPem: d.signingKey,
+        keyId: key.keyId,
+        privateKeyPem: key.privateKeyPem,
         headers: { 'content-type': 'application/activity+json' },
       });
       const res = await this.fetcher.fetch(d.address, { method: 'POST', body: d.body, headers, followRedirects: false });

@@ -16,7 +16,7 @@ const listParam = (values: string[]) => sql<string>`(select value from json_each
  * exact semantics: duplicate inserts answer false instead of throwing, `_meta` is only
  * returned when asked for and never inside embedded copies, `getStream` pages by the
  * order activities were first saved with `_id` as the cursor, and dequeuing is atomic.
- * ../shared/reference/apex-store-interface.md is the contract; the tests follow it.
+ * apex's store/interface.js (4.4.2) is the contract; the tests follow it method by method.
  */
 export type { Delivery };
 
@@ -272,8 +272,12 @@ export class SqliteApexStore {
   }
 
   // apex's delivery queue (our own worker drains the same table: see delivery-queue.ts).
-  deliveryEnqueue(actorId: string, body: string, addresses: string | string[], signingKey: string): Promise<boolean | undefined> {
-    return this.queue.enqueue(actorId, body, addresses, signingKey);
+  /**
+   * apex hands over the actor's private key with every delivery; it is not kept. The row
+   * names the actor, whose key (stored once, in its `_meta`) is looked up when sending.
+   */
+  deliveryEnqueue(actorId: string, body: string, addresses: string | string[], _signingKey?: string): Promise<boolean | undefined> {
+    return this.queue.enqueue(actorId, body, addresses);
   }
 
   deliveryDequeue(): Promise<Delivery | { waitUntil: Date } | null> {
@@ -326,7 +330,7 @@ export class SqliteApexStore {
 
   /** Every activity embedding a copy of this object gets the new copy (this is how a Delete tombstones a Create's Note). */
   private async updateObjectCopies(trx: DbOrTx, object: ApDocument): Promise<void> {
-    const { body, meta } = splitMeta(object);
+    const { body } = splitMeta(object);
     const holders = await trx
       .selectFrom('ap_stream_objects as o')
       .innerJoin('ap_streams as s', 's.seq', 'o.seq')
@@ -340,10 +344,6 @@ export class SqliteApexStore {
         o && typeof o === 'object' && (o as { id?: unknown }).id === object.id ? body : o,
       );
       await trx.updateTable('ap_streams').set({ doc: JSON.stringify({ ...doc, object: replaced }) }).where('seq', '=', h.seq).execute();
-    }
-    // Just in case an actor's keys change while its deliveries wait in the queue.
-    if (typeof meta?.privateKey === 'string') {
-      await trx.updateTable('ap_delivery_queue').set({ signing_key: meta.privateKey }).where('actor_id', '=', object.id).execute();
     }
   }
 }

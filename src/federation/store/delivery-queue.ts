@@ -2,7 +2,9 @@ import type { Db } from '../../db/schema.js';
 import { type Selectable, sql } from 'kysely';
 import type { ApDeliveryQueueTable } from './store.table.js';
 import { hostOf } from '../host.js';
+import { ActorKeys } from './actor-keys.js';
 
+/** A delivery in apex's shape (store/interface.js in apex 4.4.2); `signingKey` is resolved when dequeued, never stored. */
 export interface Delivery {
   address: string;
   actorId: string;
@@ -12,17 +14,19 @@ export interface Delivery {
   after: Date;
 }
 
+/**
+ * A delivery leased by the DeliveryWorker. It names the sending actor (`actorId`, the
+ * reference to its key in the store: see ActorKeys), never the key itself.
+ */
 export interface QueuedDelivery {
   rowid: number;
   address: string;
   host: string;
   actorId: string;
-  signingKey: string;
   body: string;
   attempt: number;
   firstMs: number;
 }
-
 
 /** Live (not given up), due now, and not leased by a sender that is still within its lease. */
 const due = (now: number) => sql<boolean>`failed_ms is null and after_ms <= ${now} and (leased_until_ms is null or leased_until_ms <= ${now})`;
@@ -31,16 +35,26 @@ const due = (now: number) => sql<boolean>`failed_ms is null and after_ms <= ${no
  * The outgoing delivery queue in SQLite. apex enqueues through the store interface
  * (enqueue/dequeue/requeue keep its semantics); our DeliveryWorker drains it with
  * claim/complete/retry/fail, leasing rows so that nothing is lost if the process dies.
+ * A row names the sending actor, not its key: keys stay in the actor's stored document
+ * (ActorKeys), so no queued row, dump or debugging `select *` of the queue holds a secret.
  */
 export class DeliveryQueue {
-  constructor(private readonly db: Db) {}
+  private readonly keys: ActorKeys;
 
-  async enqueue(actorId: string, body: string, addresses: string | string[], signingKey: string, now = Date.now()): Promise<boolean | undefined> {
+  constructor(private readonly db: Db) {
+    this.keys = new ActorKeys(db);
+  }
+
+  /**
+   * Queues `body` from `actorId` to each distinct address, due at `now` (ms since the
+   * epoch). Answers undefined when there is no address, as apex's store does.
+   */
+  async enqueue(actorId: string, body: string, addresses: string | string[], now = Date.now()): Promise<boolean | undefined> {
     const list = [...new Set(Array.isArray(addresses) ? addresses : addresses ? [addresses] : [])];
     if (list.length === 0) return undefined;
     await this.db
       .insertInto('ap_delivery_queue')
-      .values(list.map((address) => ({ address, host: hostOf(address) ?? '', actor_id: actorId, signing_key: signingKey, body, attempt: 0, after_ms: now, first_ms: now })))
+      .values(list.map((address) => ({ address, host: hostOf(address) ?? '', actor_id: actorId, body, attempt: 0, after_ms: now, first_ms: now })))
       .execute();
     return true;
   }
@@ -53,13 +67,15 @@ export class DeliveryQueue {
       .returningAll()
       .executeTakeFirst();
     if (row) {
-      return { address: row.address, actorId: row.actor_id, signingKey: row.signing_key, body: row.body, attempt: row.attempt, after: new Date(row.after_ms) };
+      // apex signs with what it is given: the actor's current key ('' when it has none, which fails to sign).
+      const key = await this.keys.forActor(row.actor_id);
+      return { address: row.address, actorId: row.actor_id, signingKey: key?.privateKeyPem ?? '', body: row.body, attempt: row.attempt, after: new Date(row.after_ms) };
     }
     const next = await this.db.selectFrom('ap_delivery_queue').select('after_ms').where('failed_ms', 'is', null).orderBy('after_ms').limit(1).executeTakeFirst();
     return next ? { waitUntil: new Date(next.after_ms) } : null;
   }
 
-  /** apex's own backoff: 10^attempt ms after the previous due time. */
+  /** apex's own backoff: 10^attempt ms after the previous due time. The key it carries is not kept. */
   async requeue(delivery: Delivery): Promise<boolean> {
     const after = delivery.after.getTime() + 10 ** delivery.attempt;
     delivery.attempt += 1;
@@ -67,7 +83,7 @@ export class DeliveryQueue {
     await this.db
       .insertInto('ap_delivery_queue')
       .values({
-        address: delivery.address, host: hostOf(delivery.address) ?? '', actor_id: delivery.actorId, signing_key: delivery.signingKey,
+        address: delivery.address, host: hostOf(delivery.address) ?? '', actor_id: delivery.actorId,
         body: delivery.body, attempt: delivery.attempt, after_ms: after, first_ms: after,
       })
       .execute();
@@ -166,8 +182,7 @@ export class DeliveryQueue {
 }
 
 function toQueued(r: Selectable<ApDeliveryQueueTable>): QueuedDelivery {
-  return { rowid: r.rowid, address: r.address, host: r.host, actorId: r.actor_id, signingKey: r.signing_key, body: r.body, attempt: r.attempt, firstMs: r.first_ms };
-
+  return { rowid: r.rowid, address: r.address, host: r.host, actorId: r.actor_id, body: r.body, attempt: r.attempt, firstMs: r.first_ms };
 }
 
 export interface QueueHostSummary {

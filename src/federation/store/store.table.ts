@@ -36,8 +36,8 @@ export interface ApStreamObjectTable {
 export interface ApDeliveryQueueTable {
   rowid: Generated<number>;
   address: string;
+  /** The sending actor's IRI: its key is looked up by it (ActorKeys), never copied here. */
   actor_id: string;
-  signing_key: string;
   body: string;
   host: string;
   attempt: number;
