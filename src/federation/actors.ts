@@ -21,7 +21,8 @@ export type LocalActor =
  * store with their key pair, created the first time federation needs them.
  */
 export class ActorDirectory {
-  private readonly pending = new Map<string, Promise<ApDoc>>();
+  /** Builds in flight, per actor id, with the source rows each was started from. */
+  private readonly pending = new Map<string, { source: string; work: Promise<ApDoc> }>();
   /** Built actor documents by id, with the source fields they were built from. */
   private readonly built = new Map<string, { source: string; actor: ApDoc }>();
 
@@ -88,20 +89,34 @@ export class ActorDirectory {
     return this.forSpace(general);
   }
 
-  /** The stored actor with its private key (in `_meta`), created or brought up to date. */
+  /**
+   * The stored actor with its private key (in `_meta`), created or brought up to date.
+   * Concurrent calls from the same source rows share one build; a call with newer rows
+   * (a profile or "approve followers" change made while a build was in flight) waits for
+   * that build and then builds again, so it never gets the older document.
+   */
   async ensure(local: LocalActor): Promise<ApDoc> {
     const id = this.iri(local.name);
+    const source = this.sourceOf(local);
     const running = this.pending.get(id);
-    if (running) return running;
-    const work = this.ensureNow(local, id).finally(() => this.pending.delete(id));
-    this.pending.set(id, work);
+    if (running?.source === source) return running.work;
+    const work = (running ? running.work.catch(() => undefined) : Promise.resolve())
+      .then(() => this.ensureNow(local, id, source))
+      .finally(() => {
+        if (this.pending.get(id)?.work === work) this.pending.delete(id);
+      });
+    this.pending.set(id, { source, work });
     return work;
   }
 
-  private async ensureNow(local: LocalActor, id: string): Promise<ApDoc> {
+  /** What an actor document is built from: compared to tell whether it must be rebuilt. */
+  private sourceOf(local: LocalActor): string {
+    return JSON.stringify([local.kind === 'member' ? local.member : local.space, this.config.community]);
+  }
+
+  private async ensureNow(local: LocalActor, id: string, source: string): Promise<ApDoc> {
     // Building a profile runs JSON-LD compaction; most calls (every post, every delivery)
     // find it unchanged, which a comparison of the source rows and settings tells cheaply.
-    const source = JSON.stringify([local.kind === 'member' ? local.member : local.space, this.config.community]);
     const known = this.built.get(id);
     if (known?.source === source) return known.actor;
     const actor = await this.build(local, id);
