@@ -44,18 +44,26 @@ export function federationRoutes(d: FederationRouteDeps): Router {
   /** apex's middleware expects itself on app.locals; only federation routes need it. */
   const withApex: RequestHandler = apex;
 
-  /** With authorized fetch on, reads must be signed (the community actor stays readable, for key fetches). */
-  const signedRead: RequestHandler = async (req, res, next) => {
+  /** The scheme other servers reach us with, for RFC 9421's `@target-uri`. */
+  const scheme: 'http' | 'https' = new URL(d.config.server.url).protocol === 'http:' ? 'http' : 'https';
+
+  /**
+   * With authorized fetch on, reads must be signed by a server we federate with. The one
+   * exception is the community's actor document itself (not its collections): other
+   * servers read it to verify the signed GETs we send, before they can sign to us.
+   */
+  const signedRead = (exempt: (req: Request) => boolean = () => false): RequestHandler => async (req, res, next) => {
     if (!d.config.federation.authorized_fetch) return next();
     try {
-      const { owner } = await verifyRequest({ method: 'GET', path: req.originalUrl, headers: req.headers }, d.keys.lookup);
+      const { owner } = await verifyRequest({ method: 'GET', path: req.originalUrl, headers: req.headers, scheme }, d.keys.lookup);
       res.locals.fetchedBy = owner;
       next();
     } catch (err) {
-      if (req.params.actor?.toLowerCase() === actors.communityName) return next();
+      if (exempt(req)) return next();
       sendError(res, err);
     }
   };
+  const communityActorDocument = (req: Request) => String(req.params.actor).toLowerCase() === actors.communityName;
 
   // The same URL answers a page or a document by Accept, so caches must key on it.
   const asJson = (req: Request, res: Response, next: NextFunction) => {
@@ -84,7 +92,7 @@ export function federationRoutes(d: FederationRouteDeps): Router {
     }
   };
 
-  router.get('/@:actor', asJson, signedRead, loadActor, async (_req, res) => {
+  router.get('/@:actor', asJson, signedRead(communityActorDocument), loadActor, async (_req, res) => {
     const { _meta, ...actor } = res.locals.actor;
     res.type(AS_JSON).send(JSON.stringify(await apex.toJSONLD(actor)));
   });
@@ -97,10 +105,10 @@ export function federationRoutes(d: FederationRouteDeps): Router {
   });
 
   for (const name of ['followers', 'following', 'outbox'] as const) {
-    router.get(`/@:actor/${name}`, asJson, signedRead, loadActor, withApex, ...apexGet(apex.net[name].get));
+    router.get(`/@:actor/${name}`, asJson, signedRead(), loadActor, withApex, ...apexGet(apex.net[name].get));
   }
 
-  router.get('/@:actor/moderators', asJson, signedRead, loadActor, async (req, res) => {
+  router.get('/@:actor/moderators', asJson, signedRead(), loadActor, async (req, res) => {
     const local: LocalActor = res.locals.local;
     const items = local.kind === 'space' ? await actors.moderatorIris() : [];
     res.type(AS_JSON).json({
@@ -112,10 +120,10 @@ export function federationRoutes(d: FederationRouteDeps): Router {
     });
   });
 
-  router.get('/a/:id', asJson, signedRead, withApex, ...apexGet(apex.net.activityStream.get));
+  router.get('/a/:id', asJson, signedRead(), withApex, ...apexGet(apex.net.activityStream.get));
 
   // A post as a Note (or Article): only from public spaces, and a Tombstone once gone.
-  router.get('/p/:id', asJson, signedRead, async (req, res, next) => {
+  router.get('/p/:id', asJson, signedRead(), async (req, res, next) => {
     try {
       const id = Number(req.params.id);
       const post = Number.isSafeInteger(id) ? await d.db.selectFrom('posts').selectAll().where('id', '=', id).where('ap_id', 'is', null).executeTakeFirst() : undefined;
@@ -157,15 +165,15 @@ export function federationRoutes(d: FederationRouteDeps): Router {
     }
   };
   // A review as its author's Note; a published story as the community's Article.
-  router.get('/reviews/:id', asJson, signedRead, document((id) => d.content.reviewDocument(id)));
-  router.get('/stories/:id', asJson, signedRead, document((id) => d.content.storyDocument(id)));
+  router.get('/reviews/:id', asJson, signedRead(), document((id) => d.content.reviewDocument(id)));
+  router.get('/stories/:id', asJson, signedRead(), document((id) => d.content.storyDocument(id)));
 
   // An event as Mobilizon's `Event`: only from public spaces, and only while events are on.
-  router.get('/events/:id', asJson, signedRead, document(async (id) => (d.config.modules.events ? d.events.document(id) : null)));
+  router.get('/events/:id', asJson, signedRead(), document(async (id) => (d.config.modules.events ? d.events.document(id) : null)));
 
   const admission = inboxAdmission({
     maxBytes: d.config.federation.max_activity_kb * 1024,
-    scheme: new URL(d.config.server.url).protocol === 'http:' ? 'http' : 'https',
+    scheme,
   });
   const inbox = (shared: boolean): RequestHandler => async (req, res) => {
     try {

@@ -128,6 +128,15 @@ describe('who may talk to the server', () => {
       const accept = { accept: 'application/activity+json' };
       expect((await fetch(`${strict.url}/@ana`, { headers: accept })).status).to.equal(401);
       expect((await fetch(`${strict.url}/@bikeshop`, { headers: accept })).status).to.equal(200);
+      // Only the community's actor document itself: its collections and posts are reads like any other.
+      const general = await strict.hearth.services.spaces.getVisible(null, 'general');
+      const post = await strict.hearth.services.posts.createThread((await strict.hearth.services.members.findByHandle('ana'))!, general, { title: 'Members only reading', body: 'Not for unsigned readers.' });
+      await settle(strict);
+      for (const path of ['/@bikeshop/outbox', '/@bikeshop/outbox?page=true', '/@bikeshop/followers', '/@bikeshop/following', '/@bikeshop/moderators', `/p/${post.id}`]) {
+        const res = await fetch(`${strict.url}${path}`, { headers: accept });
+        expect(res.status, path).to.equal(401);
+        expect(await res.text(), path).not.to.include('Not for unsigned readers');
+      }
       const reader = remote.actor('reader');
       const { signRequest } = await import('../../src/federation/http-signatures.js');
       const headers = signRequest({ method: 'GET', url: `${strict.url}/@ana`, keyId: reader.keyId, privateKeyPem: reader.privateKeyPem, headers: accept });
