@@ -84,6 +84,19 @@ describe('the inbox says whether it applied an activity or ignored it', () => {
     expect(await outcome(maria, fixture('mastodon/like', vars(maria, { object: `${h.url}/p/${thread.id}` })))).to.equal('duplicate');
   });
 
+  it('refuses a body that is not an activity with 400, never 500, and takes no property name for a handler', async () => {
+    for (const id of ['not a url', '/likes/1', 'javascript:alert(1)']) {
+      const res = await remote.send(maria, `${h.url}/inbox`, { '@context': 'https://www.w3.org/ns/activitystreams', id, type: 'Like', actor: maria.id, object: `${h.url}/p/${thread.id}` });
+      expect(res.status, `${id}: ${res.body}`).to.equal(400);
+    }
+    for (const type of ['constructor', 'toString', '__proto__']) {
+      const activity = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${maria.id}#odd-${type}`, type, actor: maria.id, object: `${h.url}/p/${thread.id}` };
+      expect(await outcome(maria, activity), type).to.equal('ignored');
+      // Not kept: sent again, it is looked at again rather than called a duplicate.
+      expect(await outcome(maria, activity), type).to.equal('ignored');
+    }
+  });
+
   it('the owner’s own Update, Undo and Delete are applied', async () => {
     expect(await outcome(maria, fixture('mastodon/update-note', vars(maria)))).to.equal('applied');
     expect((await mariaReply())?.body_html).to.include('Saturday too');

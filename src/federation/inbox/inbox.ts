@@ -39,6 +39,16 @@ const HANDLERS: Record<string, InboxHandler> = {
   Leave: rsvp,
 };
 
+/** An absolute http(s) IRI, as every activity id must be (ActivityPub §3.1). */
+function isWebIri(id: string): boolean {
+  try {
+    const url = new URL(id);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
 export type InboxOutcome = 'applied' | 'duplicate' | 'ignored';
 
 /**
@@ -58,7 +68,9 @@ export class InboxProcessor {
   ) {}
 
   async process(activity: ApDoc, sender: ApDoc, recipient: LocalActor | null): Promise<InboxOutcome> {
-    if (typeof activity?.id !== 'string' || typeof activity.type !== 'string') throw new DomainError('invalid', 400, 'The body is not an activity.');
+    if (typeof activity?.id !== 'string' || typeof activity.type !== 'string' || !isWebIri(activity.id)) {
+      throw new DomainError('invalid', 400, 'The body is not an activity: it needs a type and an absolute https id.');
+    }
     // The actor may come as an IRI or embedded; either way it must be the signer.
     if (!Array.isArray(activity.actor) || !activity.actor.length || this.fed.apex.actorIdFromActivity(activity) !== sender.id) {
       throw new DomainError('actor_mismatch', 403, 'The activity’s actor is not the signer.');
@@ -68,7 +80,8 @@ export class InboxProcessor {
     if (activity.type !== 'Delete' && (await this.fed.services.remote.findAuthor(sender.id))?.status === 'deleted') {
       throw new DomainError('account_deleted', 403, 'This account was deleted; it cannot take part here again.');
     }
-    const handler = HANDLERS[activity.type];
+    // Own properties only: a type such as "constructor" or "__proto__" is not a handler.
+    const handler = Object.hasOwn(HANDLERS, activity.type) ? HANDLERS[activity.type] : undefined;
     if (!handler) {
       logger.debug(`inbox: ${activity.type} not handled`);
       return 'ignored';
