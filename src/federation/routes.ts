@@ -75,6 +75,14 @@ export function federationRoutes(d: FederationRouteDeps): Router {
   const apexGet = (chain: RequestHandler[]): RequestHandler[] => [
     (_req, res, next) => {
       res.locals.apex.responseType = AS_JSON;
+      // apex answers a refusal with its message as text (a 404 echoes the requested id),
+      // which express would send as text/html: send it as a JSON error like ours.
+      const send = res.send.bind(res);
+      res.send = (body?: unknown) => {
+        if (res.statusCode < 400 || typeof body !== 'string') return send(body);
+        res.type(AS_JSON);
+        return send(JSON.stringify({ error: res.statusCode === 404 ? 'Not found.' : body }));
+      };
       next();
     },
     ...chain.filter((h) => h !== apex.net.validators.jsonld),

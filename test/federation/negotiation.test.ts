@@ -161,5 +161,15 @@ describe('content negotiation between a page and its ActivityStreams document', 
       expect(res.status).to.equal(404);
       expect(res.headers['content-type']).to.match(/^application\/json/);
     });
+
+    it('answers apex’s own refusals (an unknown activity, a bad page) as JSON, never echoing the request as HTML', async () => {
+      for (const path of ['/a/%3Cscript%3Ealert(1)%3C%2Fscript%3E', '/@community/outbox?page=garbage']) {
+        const res = await request(h.app).get(path).set('Accept', `application/ld+json; profile="${AS2}"`);
+        expect(res.status, path).to.be.within(400, 404);
+        expect(res.headers['content-type'], path).to.match(/^application\/activity\+json/);
+        expect(res.text, path).not.to.include('<script>');
+        expect(JSON.parse(res.text).error, path).to.be.a('string');
+      }
+    });
   });
 });
