@@ -249,7 +249,8 @@ function describe(kind: Kind): string {
 function coerce(field: Field, raw: unknown, fromEnv: boolean): Field['default'] {
   const name = `${field.section}.${field.key}`;
   const fail = (): never => {
-    const shown = typeof raw === 'string' ? JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw) : String(raw);
+    // JSON for anything but a plain scalar, so an empty list reads `[]` rather than nothing.
+    const shown = typeof raw === 'string' ? JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw) : typeof raw === 'object' && raw !== null ? (JSON.stringify(raw) ?? String(raw)).slice(0, 60) : String(raw);
     const origin = fromEnv ? ` (from ${envName(field.section, field.key)})` : '';
     throw new ConfigError(`config: ${name}${origin} must be ${describe(field.kind)}, got ${shown}`);
   };

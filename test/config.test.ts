@@ -87,6 +87,8 @@ describe('configuration', () => {
       [{ server: { url: 'ftp://x' } }, {}, /^config: server\.url must be an http\(s\) URL/],
       [{ server: { prot: 1 } }, {}, /^config: unknown key server\.prot; allowed in \[server\]: url, host, port/],
       [{ sever: {} }, {}, /^config: unknown section \[sever\]/],
+      [{ federation: { max_activity_kb: [] } }, {}, /^config: federation\.max_activity_kb must be an integer from 16 to 4096, got \[\]$/],
+      [{ federation: { max_activity_kb: 1 } }, {}, /^config: federation\.max_activity_kb must be an integer from 16 to 4096, got 1$/],
     ];
     for (const [doc, env, message] of cases) {
       const err = (() => {
