@@ -166,4 +166,14 @@ describe('the signer of an activity', () => {
     for (let i = 0; i < 5; i++) expect((await remote.send(other, `${h.url}/inbox`, farewell)).status).to.equal(202);
     expect(remote.getsOf('/users/vanished')).to.equal(0);
   });
+
+  it('asks a key URL that fails once, however many requests name it and despite the refresh retry', async () => {
+    // An actor the peer does not serve (404): a flood of Likes signed with its key.
+    const ghost = remote.actor('nobody');
+    remote.objects.delete(ghost.id);
+    const like = (i: number) => ({ '@context': AS, id: `${ghost.id}#like-${i}`, type: 'Like', actor: ghost.id, object: `${h.url}/@bikeshop` });
+    const answers = await Promise.all([0, 1, 2, 3, 4].map((i) => remote.send(ghost, `${h.url}/inbox`, like(i))));
+    expect(answers.map((a) => a.status)).to.deep.equal([401, 401, 401, 401, 401]);
+    expect(remote.getsOf('/users/nobody')).to.equal(1);
+  });
 });

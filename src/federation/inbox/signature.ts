@@ -28,6 +28,8 @@ export interface SenderKeys {
 
 /** How long a key or actor URL that answered 410 Gone is not asked again, in ms. */
 const GONE_MS = 3600_000;
+/** How long a key or actor URL that could not be fetched otherwise (timeout, 404, 5xx) is not asked again, in ms. */
+const FAILED_MS = 60_000;
 
 /** A Map that forgets its oldest entry past `max`. */
 class Bounded<V> extends Map<string, V> {
@@ -65,7 +67,9 @@ function listedKey(actor: ApDoc, keyId: string): ActorKey | undefined {
  */
 export function senderKeys(apex: Apex, policy: FederationPolicy): SenderKeys {
   const now = Date.now;
+  // URLs not to ask again until the time given (ms): gone (410) or failing.
   const gone = new Bounded<number>(10_000);
+  const inFlight = new Map<string, Promise<ApDoc | null>>();
   // Keys that live outside their actor's document: key URL → owner, so the next request reads no stub.
   const owners = new Bounded<string>(10_000);
   // The actors just verified, so the inbox does not read the signer twice per request.
@@ -80,16 +84,26 @@ export function senderKeys(apex: Apex, policy: FederationPolicy): SenderKeys {
     return until !== undefined && until > now();
   };
 
-  /** A document through apex's guarded (and signed) fetch, not stored; a 410 is remembered. */
-  const fetchDoc = async (url: string): Promise<ApDoc | null> => {
-    if (apex.isLocalIRI(url)) return null;
-    try {
-      return await apex.requestObject(url);
-    } catch (err) {
-      if (err instanceof RemoteFetchError && err.status === 410) gone.set(url, now() + GONE_MS);
-      logger.debug(`key lookup: ${url} unavailable: ${err instanceof Error ? err.message : String(err)}`);
-      return null;
-    }
+  /**
+   * A document through apex's guarded (and signed) fetch, not stored. Concurrent asks for
+   * one URL share a fetch; a 410 is remembered for GONE_MS, any other failure for
+   * FAILED_MS, so neither a flood of requests naming a dead or slow key URL nor the
+   * verifier's refresh retry costs another request.
+   */
+  const fetchDoc = (url: string): Promise<ApDoc | null> => {
+    if (apex.isLocalIRI(url) || isGone(url)) return Promise.resolve(null);
+    const running = inFlight.get(url);
+    if (running) return running;
+    const work = apex
+      .requestObject(url)
+      .catch((err: unknown) => {
+        gone.set(url, now() + (err instanceof RemoteFetchError && err.status === 410 ? GONE_MS : FAILED_MS));
+        logger.debug(`key lookup: ${url} unavailable: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      })
+      .finally(() => inFlight.delete(url));
+    inFlight.set(url, work);
+    return work;
   };
 
   /** Stores a verified actor, replacing whatever was kept under its id (a stub stored by an earlier version). */
