@@ -333,7 +333,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       throw new ConfigError(`config: ${file} is not valid TOML: ${first}`);
     }
   } else if (explicit !== undefined) {
-    throw new ConfigError(`config: HEARTH_CONFIG points at ${file}, which does not exist`);
+    throw new ConfigError(`config: ${file} (named by --config or HEARTH_CONFIG) does not exist`);
   }
   return buildConfig(fromFile, env);
 }

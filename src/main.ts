@@ -8,7 +8,7 @@ import { isRole } from './community/roles.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DomainError, ValidationError } from './core/errors.js';
 import { logger } from './core/logger.js';
-import { databaseFile, openDatabase } from './db/database.js';
+import { DatabaseMissingError, databaseFile, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createServices } from './services.js';
 
@@ -29,8 +29,10 @@ Commands:
                                 in its QR code) and mark it used; exits 1 if it is
                                 unknown, already used or expired
 
-Configuration comes from config.toml (HEARTH_CONFIG names another file); every key
-section.key can be overridden by HEARTH_SECTION_KEY, e.g. HEARTH_SERVER_PORT=8099.
+Configuration comes from config.toml (--config FILE or HEARTH_CONFIG names another
+file); every key section.key can be overridden by HEARTH_SECTION_KEY, e.g.
+HEARTH_SERVER_PORT=8099. Only serve and migrate create the database; every other command
+works on an existing one (the server's data directory, server.data_dir).
 `;
 
 async function readStdin(): Promise<string> {
@@ -39,8 +41,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-async function withServices<T>(config: Config, fn: (s: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
-  const database = openDatabase(databaseFile(config.server.data_dir));
+/**
+ * Runs `fn` on the server's database. Only `migrate` (and `serve`) may create it: any other
+ * command run where there is none would answer from an empty community (a real voucher
+ * "unknown", a member "not found"), so it stops with DatabaseMissingError instead.
+ */
+async function withServices<T>(config: Config, fn: (s: ReturnType<typeof createServices>) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+  const database = openDatabase(databaseFile(config.server.data_dir), { create: options.create ?? false });
   try {
     await migrateToLatest(database.db);
     return await fn(createServices(database.db, config));
@@ -142,6 +149,21 @@ async function voucherCommand(config: Config, args: string[]): Promise<void> {
 
 class UsageError extends Error {}
 
+/** `--config FILE` or `--config=FILE` anywhere after the command: the config file to read (as HEARTH_CONFIG names one). */
+function configOption(args: string[]): { file: string | undefined; args: string[] } {
+  const out: string[] = [];
+  let file: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--config') {
+      file = args[++i];
+      if (!file) throw new UsageError('--config needs the path of a config.toml');
+    } else if (a.startsWith('--config=')) file = a.slice('--config='.length);
+    else out.push(a);
+  }
+  return { file, args: out };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -149,14 +171,16 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const config = loadConfig();
+    const { file, args } = configOption(rest);
+    rest.splice(0, rest.length, ...args);
+    const config = loadConfig({ file });
     logger.setLevel(config.log.level);
     switch (command) {
       case 'serve':
         await serve(config);
         return -1; // keep running
       case 'migrate':
-        await withServices(config, async () => undefined);
+        await withServices(config, async () => undefined, { create: true });
         process.stdout.write(`Database at ${databaseFile(config.server.data_dir)} is up to date.\n`);
         return 0;
       case 'member':
@@ -180,6 +204,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof DomainError) {
       process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof DatabaseMissingError) {
+      process.stderr.write(
+        `${err.message} This command works on the server's own data and will not start an empty community.\n` +
+          `Run it where the server keeps its data, or point it there: HEARTH_SERVER_DATA_DIR=/path/to/data, or --config /path/to/config.toml (the server's).\n` +
+          `To start a new community here, run "hearth migrate" (or "hearth serve") first.\n`,
+      );
       return 1;
     }
     if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^ERR_PARSE_ARGS/.test(err.code)) {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,9 +20,9 @@ interface Run {
 }
 
 /** Runs `hearth <args>` as a user would, in a directory with no config.toml. */
-function hearth(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
+function hearth(args: string[], env: Record<string, string>, stdin?: string, cwd = env.HEARTH_SERVER_DATA_DIR): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, main, ...args], { cwd: env.HEARTH_SERVER_DATA_DIR, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', tsxLoader, main, ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -87,6 +87,7 @@ describe('the hearth command', function () {
   });
 
   it('creates an owner from a password on stdin, who then logs in to the server on HEARTH_SERVER_PORT', async () => {
+    expect((await hearth(['migrate'], env)).code).to.equal(0);
     const created = await hearth(['member', 'create', 'alice', '--role', 'owner', '--password-stdin'], env, 'alice secret password\n');
     expect(created.stderr).to.equal('');
     expect(created.code).to.equal(0);
@@ -112,6 +113,7 @@ describe('the hearth command', function () {
   });
 
   it('prints a one-time password when none is given, and a first-run setup link when no owner exists', async () => {
+    expect((await hearth(['migrate'], env)).code).to.equal(0);
     const created = await hearth(['member', 'create', 'bob', '--role', 'member'], env);
     expect(created.code).to.equal(0);
     expect(created.stdout).to.match(/One-time password \(shown once, change it after logging in\): [\w-]{20}/);
@@ -131,12 +133,38 @@ describe('the hearth command', function () {
   });
 
   it('refuses a bad handle or role with a clear message', async () => {
+    expect((await hearth(['migrate'], env)).code).to.equal(0);
     const r = await hearth(['member', 'create', 'x', '--role', 'king'], env);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain('--role must be owner, admin, moderator or member');
     const bad = await hearth(['member', 'create', 'Bad Handle!', '--role', 'member', '--password-stdin'], env, 'long enough password');
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.contain('handle: Handle must be 2 to 30 characters');
+  });
+
+  it('never starts an empty database outside serve and migrate: it says where it looked and how to point at the data', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'hearth-cli-elsewhere-'));
+    try {
+      const lost = { ...env, HEARTH_SERVER_DATA_DIR: path.join(elsewhere, 'data') };
+      for (const args of [['voucher', 'verify', 'AAAAA-AAAAA'], ['member', 'list'], ['member', 'reset-password', 'mia'], ['member', 'create', 'mia', '--role', 'member']]) {
+        const r = await hearth(args, lost, undefined, elsewhere);
+        expect(r.code, args.join(' ')).to.equal(1);
+        expect(r.stderr, args.join(' ')).to.contain(`No Hearth database at ${path.join(elsewhere, 'data', 'hearth.sqlite')}.`);
+        expect(r.stderr).to.contain('HEARTH_SERVER_DATA_DIR').and.contain('--config').and.contain('hearth migrate');
+        expect(r.stderr).not.to.contain('No voucher has that code.');
+        expect(existsSync(path.join(elsewhere, 'data')), 'no data directory is made').to.equal(false);
+      }
+      // --config points at the server's data, as HEARTH_CONFIG does.
+      expect((await hearth(['migrate'], env)).code).to.equal(0);
+      const config = path.join(elsewhere, 'server.toml');
+      writeFileSync(config, `[server]\ndata_dir = ${JSON.stringify(dir)}\n`);
+      const found = await hearth(['member', 'list', '--config', config], { HEARTH_LOG_LEVEL: 'warn' }, undefined, elsewhere);
+      expect(found.stderr).to.equal('');
+      expect(found.code).to.equal(0);
+      expect(found.stdout).to.contain('No members yet.');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('checks a voucher from the counter: valid once, then "already used"', async () => {

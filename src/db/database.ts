@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
@@ -10,14 +10,32 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+/** Thrown by openDatabase with `create: false` when there is no database file at `file` (an absolute path). */
+export class DatabaseMissingError extends Error {
+  constructor(readonly file: string) {
+    super(`No Hearth database at ${file}.`);
+    this.name = 'DatabaseMissingError';
+  }
+}
+
 /**
  * Opens the SQLite file (or ':memory:') with the pragmas a small server wants: WAL so
  * readers never wait for the writer, NORMAL sync (durable at checkpoints, safe with WAL),
  * foreign keys on, and a busy timeout so a CLI command and the server can share the file.
+ * `create: false` (every command but `serve` and `migrate`) never makes a new, empty
+ * database: it throws DatabaseMissingError instead, so a command run in the wrong place
+ * cannot quietly answer from nothing.
  */
-export function openDatabase(file: string): OpenDatabase {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
+export function openDatabase(file: string, options: { create?: boolean } = {}): OpenDatabase {
+  const create = options.create ?? true;
+  if (create && file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(file, { fileMustExist: !create });
+  } catch (err) {
+    if (!create && !existsSync(file)) throw new DatabaseMissingError(path.resolve(file));
+    throw err;
+  }
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
