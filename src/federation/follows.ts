@@ -66,6 +66,27 @@ export class FollowService {
     await this.db.deleteFrom('follow_requests').where('follow_id', '=', followId).execute();
   }
 
+  /** A remote actor's follows of our actors: each Follow's id and the followers collection it is in. */
+  followsBy(actorIri: string): Promise<{ id: string; collection: string }[]> {
+    return this.db
+      .selectFrom('ap_streams as s')
+      .innerJoin('ap_stream_collections as c', 'c.seq', 's.seq')
+      .innerJoin('ap_stream_actors as a', 'a.seq', 's.seq')
+      .select(['s.id', 'c.collection'])
+      .where('a.actor', '=', actorIri)
+      .where('s.type', '=', 'Follow')
+      .where('c.collection', 'like', `${this.actors.baseUrl}/@%/followers`)
+      .execute();
+  }
+
+  /** A remote account that is gone: its follows of our actors end and its waiting requests go. Returns how many follows ended. */
+  async forget(actorIri: string): Promise<number> {
+    const follows = await this.followsBy(actorIri);
+    for (const f of follows) await this.removed(f.id, actorIri);
+    await this.db.deleteFrom('follow_requests').where('follower_iri', '=', actorIri).execute();
+    return follows.length;
+  }
+
   /** Requests the viewer may decide: their own, and every space's for moderators and up. */
   async pendingFor(viewer: Actor & { handle: string }): Promise<FollowRequestView[]> {
     const names = [viewer.handle];

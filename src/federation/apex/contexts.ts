@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { BoundedMap } from '../../core/bounded-map.js';
 import { logger } from '../../core/logger.js';
 import { contextsDir } from '../../paths.js';
 
@@ -64,10 +65,6 @@ export type ContextCache = {
 
 /** How many fetched contexts and failures are remembered in memory (the cache table keeps the rest). */
 const MEMORY = 500;
-const remember = <V>(map: Map<string, V>, key: string, value: V) => {
-  if (map.size >= MEMORY) map.delete(map.keys().next().value!);
-  map.set(key, value);
-};
 
 /**
  * apex's document loader fetches unknown contexts over the open network (ADR 0003).
@@ -77,8 +74,8 @@ const remember = <V>(map: Map<string, V>, key: string, value: V) => {
  * Only absolute http(s) URLs are ever fetched. Both in-memory maps are bounded.
  */
 export function contextLoader(cache: ContextCache, fetchJson: (url: string) => Promise<unknown>) {
-  const memory = new Map<string, ContextDocument>();
-  const failed = new Map<string, number>();
+  const memory = new BoundedMap<string, ContextDocument>(MEMORY);
+  const failed = new BoundedMap<string, number>(MEMORY);
   return async function loadContext(url: string): Promise<ContextDocument> {
     const known = memory.get(url);
     if (known) return known;
@@ -95,7 +92,7 @@ export function contextLoader(cache: ContextCache, fetchJson: (url: string) => P
     }
     const cached = await cache.getContext(url).catch(() => null);
     if (cached) {
-      remember(memory, url, cached);
+      memory.set(url, cached);
       return cached;
     }
     if ((failed.get(url) ?? 0) > Date.now()) return empty;
@@ -104,11 +101,11 @@ export function contextLoader(cache: ContextCache, fetchJson: (url: string) => P
       if (typeof document !== 'object' || document === null || !('@context' in document)) throw new Error('not a JSON-LD context');
       const doc = { contextUrl: null, documentUrl: url, document };
       await cache.saveContext(doc).catch((err) => logger.warn('could not cache a JSON-LD context', err));
-      remember(memory, url, doc);
+      memory.set(url, doc);
       return doc;
     } catch (err) {
       logger.debug(`JSON-LD context ${url} unavailable, using an empty one: ${err instanceof Error ? err.message : err}`);
-      remember(failed, url, Date.now() + 3600_000);
+      failed.set(url, Date.now() + 3600_000);
       return empty;
     }
   };

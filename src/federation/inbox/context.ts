@@ -93,18 +93,6 @@ export class FederationCore {
     return null;
   }
 
-  /** The remote actor's follows of our actors: each Follow's id and the followers collection it is in. */
-  followsBy(actorIri: string): Promise<{ id: string; collection: string }[]> {
-    return this.db
-      .selectFrom('ap_streams as s')
-      .innerJoin('ap_stream_collections as c', 'c.seq', 's.seq')
-      .innerJoin('ap_stream_actors as a', 'a.seq', 's.seq')
-      .select(['s.id', 'c.collection'])
-      .where('a.actor', '=', actorIri)
-      .where('s.type', '=', 'Follow')
-      .where('c.collection', 'like', `${this.actors.baseUrl}/@%/followers`)
-      .execute();
-  }
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -13,12 +13,10 @@ export const del: InboxHandler = async ({ activity, sender, fed }) => {
   if (!id) return ignored('delete of nothing');
   if (id === sender.id) {
     const deleted = await fed.services.remote.deleteAccount(sender.id);
-    const follows = await fed.followsBy(sender.id);
-    for (const f of follows) await fed.follows.removed(f.id, sender.id);
-    await fed.db.deleteFrom('follow_requests').where('follower_iri', '=', sender.id).execute();
+    const follows = await fed.follows.forget(sender.id);
     await fed.db.deleteFrom('remote_blocks').where('actor_iri', '=', sender.id).execute();
     await fed.apex.store.updateObject({ id, type: 'Tombstone' }, sender.id, true).catch(() => undefined);
-    return deleted || follows.length ? APPLIED : ignored(`account ${id} is unknown here or already deleted`);
+    return deleted || follows > 0 ? APPLIED : ignored(`account ${id} is unknown here or already deleted`);
   }
   const author = await fed.services.remote.findAuthor(sender.id);
   if (!author) return ignored(`delete of ${id} from someone we never heard of`);

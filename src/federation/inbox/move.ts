@@ -14,7 +14,7 @@ export const move: InboxHandler = async ({ activity, sender, fed }) => {
   const moved = await fed.apex.resolveObject(newIri, false, true).catch(() => null);
   const aka: unknown[] = moved?.alsoKnownAs ?? [];
   if (!moved || !aka.some((a) => firstId(a) === oldIri)) return ignored(`move to ${newIri} not confirmed by alsoKnownAs`);
-  const rows = await fed.followsBy(oldIri);
+  const rows = await fed.follows.followsBy(oldIri);
   for (const row of rows) {
     const local = await fed.actors.findByIri(row.collection.replace(/\/followers$/, ''));
     if (!local) continue;

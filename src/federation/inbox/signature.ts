@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { Apex, ApDoc } from 'activitypub-express';
 import { DomainError } from '../../core/errors.js';
+import { BoundedMap } from '../../core/bounded-map.js';
 import { logger } from '../../core/logger.js';
 import { type ActorKey, isRealActor, wellKnownActorFields } from '../actor-fields.js';
 import type { KeyLookup, PublicKey } from '../http-signatures.js';
@@ -31,17 +32,6 @@ const GONE_MS = 3600_000;
 /** How long a key or actor URL that could not be fetched otherwise (timeout, 404, 5xx) is not asked again, in ms. */
 const FAILED_MS = 60_000;
 
-/** A Map that forgets its oldest entry past `max`. */
-class Bounded<V> extends Map<string, V> {
-  constructor(private readonly max: number) {
-    super();
-  }
-  override set(key: string, value: V): this {
-    if (!this.has(key) && this.size >= this.max) this.delete(this.keys().next().value!);
-    return super.set(key, value);
-  }
-}
-
 const withoutFragment = (iri: string): string => iri.split('#')[0]!;
 
 /** Whether two PEM texts hold the same public key (formatting aside). */
@@ -68,19 +58,19 @@ function listedKey(actor: ApDoc, keyId: string): ActorKey | undefined {
 export function senderKeys(apex: Apex, policy: FederationPolicy): SenderKeys {
   const now = Date.now;
   // URLs not to ask again until the time given (ms): gone (410) or failing.
-  const gone = new Bounded<number>(10_000);
+  const skip = new BoundedMap<string, number>(10_000);
   const inFlight = new Map<string, Promise<ApDoc | null>>();
   // Keys that live outside their actor's document: key URL → owner, so the next request reads no stub.
-  const owners = new Bounded<string>(10_000);
+  const owners = new BoundedMap<string, string>(10_000);
   // The actors just verified, so the inbox does not read the signer twice per request.
-  const recent = new Bounded<ApDoc>(256);
+  const recent = new BoundedMap<string, ApDoc>(256);
 
   const refuseBlocked = (iri: string) => {
     if (!policy.allowsHost(hostOf(iri))) throw new DomainError('blocked', 403, 'This server does not accept activities from you.');
   };
-  const isGone = (url: string): boolean => {
-    const until = gone.get(url);
-    if (until !== undefined && until <= now()) gone.delete(url);
+  const isSkipped = (url: string): boolean => {
+    const until = skip.get(url);
+    if (until !== undefined && until <= now()) skip.delete(url);
     return until !== undefined && until > now();
   };
 
@@ -91,13 +81,13 @@ export function senderKeys(apex: Apex, policy: FederationPolicy): SenderKeys {
    * verifier's refresh retry costs another request.
    */
   const fetchDoc = (url: string): Promise<ApDoc | null> => {
-    if (apex.isLocalIRI(url) || isGone(url)) return Promise.resolve(null);
+    if (apex.isLocalIRI(url) || isSkipped(url)) return Promise.resolve(null);
     const running = inFlight.get(url);
     if (running) return running;
     const work = apex
       .requestObject(url)
       .catch((err: unknown) => {
-        gone.set(url, now() + (err instanceof RemoteFetchError && err.status === 410 ? GONE_MS : FAILED_MS));
+        skip.set(url, now() + (err instanceof RemoteFetchError && err.status === 410 ? GONE_MS : FAILED_MS));
         logger.debug(`key lookup: ${url} unavailable: ${err instanceof Error ? err.message : String(err)}`);
         return null;
       })
@@ -114,7 +104,7 @@ export function senderKeys(apex: Apex, policy: FederationPolicy): SenderKeys {
   /** The real actor at `id`: from the store, else fetched and stored; null if there is none. */
   const actorAt = async (id: string, refresh: boolean): Promise<ApDoc | null> => {
     refuseBlocked(id);
-    if (isGone(id)) return null;
+    if (isSkipped(id)) return null;
     const stored: ApDoc | null = refresh && !apex.isLocalIRI(id) ? null : await apex.store.getObject(id, false);
     if (stored && isRealActor(stored)) return stored;
     const fetched = await fetchDoc(id);
@@ -131,7 +121,7 @@ export function senderKeys(apex: Apex, policy: FederationPolicy): SenderKeys {
   const lookup: KeyLookup = async (keyId, { refresh }) => {
     refuseBlocked(keyId);
     const keyUrl = withoutFragment(keyId);
-    if (isGone(keyUrl)) return null;
+    if (isSkipped(keyUrl)) return null;
 
     const knownOwner = refresh ? undefined : owners.get(keyUrl);
     if (knownOwner) {
