@@ -2,7 +2,7 @@ import type { EventBus } from '../core/event-bus.js';
 import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
-import { renderMarkdown } from './markdown.js';
+import { renderWithMentions } from './markdown.js';
 import { cleanLine } from './member.rules.js';
 import type { PostRow } from './post.table.js';
 import type { Actor, Viewer } from './roles.js';
@@ -34,7 +34,7 @@ export class PostService {
 
   /** `extras` writes what belongs to the thread (a poll) in the same transaction, before anyone hears of it. */
   async createThread(author: Actor, space: SpaceRow, input: PostInput, extras?: (trx: DbOrTx, post: PostRow) => Promise<void>): Promise<PostRow> {
-    const { title, body, html } = this.validate(input, true);
+    const { title, body, html } = await this.validate(input, true);
     const post = await this.db.transaction().execute(async (trx) => {
       const post = await insertPost(trx, { spaceId: space.id, authorId: author.id, parent: null, title, body, html, at: nowIso() });
       await extras?.(trx, post);
@@ -45,7 +45,7 @@ export class PostService {
   }
 
   async reply(author: Actor, parentId: number, input: PostInput): Promise<PostRow> {
-    const { body, html } = this.validate({ body: input.body }, false);
+    const { body, html } = await this.validate({ body: input.body }, false);
     const post = await this.db.transaction().execute(async (trx) => {
       const { post: parent } = await this.getVisible(author, parentId, trx);
       if (!isLive(parent)) throw new DomainError('gone', 409, 'That post was deleted, so it cannot be answered.');
@@ -59,7 +59,7 @@ export class PostService {
     const { post } = await this.getVisible(author, postId);
     if (post.author_id !== author.id) throw forbidden('Only the author can edit a post.');
     if (!isLive(post)) throw new DomainError('gone', 409, 'That post was deleted and cannot be edited.');
-    const { title, body, html } = this.validate(input, post.parent_id === null);
+    const { title, body, html } = await this.validate(input, post.parent_id === null);
     const now = nowIso();
     const updated = await this.db
       .updateTable('posts')
@@ -100,7 +100,7 @@ export class PostService {
     return { post, space };
   }
 
-  private validate(input: PostInput, allowTitle: boolean): { title: string | null; body: string; html: string } {
+  private async validate(input: PostInput, allowTitle: boolean): Promise<{ title: string | null; body: string; html: string }> {
     const errors = new FieldErrors();
     const max = this.limits().maxPostChars;
     const body = input.body.replace(/\r\n?/g, '\n').trim();
@@ -109,7 +109,7 @@ export class PostService {
     else if (body.length > max) errors.add('body', `A post can be at most ${max.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}.`);
     if (title.length > TITLE_MAX) errors.add('title', `A title can be at most ${TITLE_MAX} characters.`);
     errors.throwIfAny();
-    const html = renderMarkdown(body);
+    const html = await renderWithMentions(this.db, body);
     if (!html) errors.add('body', 'The post has no visible text.');
     errors.throwIfAny();
     return { title: title || null, body, html };

@@ -1,3 +1,4 @@
+import { markdownToPlainText } from '../community/markdown.js';
 import type { EventRow } from './event.table.js';
 
 /** RFC 5545 text: backslash, semicolon, comma and newlines escaped. */
@@ -38,7 +39,8 @@ export interface IcalEvent extends Pick<EventRow, 'id' | 'title' | 'description_
 export function toIcal(events: IcalEvent[], opts: { name: string; host: string }): string {
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:-//Hearth//${text(opts.host)}//EN`, 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${text(opts.name)}`];
   for (const e of events) {
-    const description = [e.description_md, e.onlineUrl ? `Online: ${e.onlineUrl}` : '', e.url].filter(Boolean).join('\n\n');
+    // DESCRIPTION is plain text (RFC 5545 3.8.1.5): the Markdown as read, not as typed.
+    const description = [markdownToPlainText(e.description_md), e.onlineUrl ? `Online: ${e.onlineUrl}` : '', e.url].filter(Boolean).join('\n\n');
     lines.push(
       'BEGIN:VEVENT',
       `UID:event-${e.id}@${opts.host}`,

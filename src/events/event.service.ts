@@ -1,4 +1,4 @@
-import { renderMarkdown } from '../community/markdown.js';
+import { renderWithMentions } from '../community/markdown.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
 import { canSeeSpace } from '../community/space.service.js';
@@ -291,7 +291,7 @@ export class EventService {
     if (!space) errors.add('spaceId', 'Choose a space.');
     errors.throwIfAny();
     return {
-      space_id: input.spaceId, title, description_md: description, description_html: renderMarkdown(description), starts_at: starts!, ends_at: ends!, timezone,
+      space_id: input.spaceId, title, description_md: description, description_html: await renderWithMentions(this.db, description), starts_at: starts!, ends_at: ends!, timezone,
       address, online_url: onlineUrl, capacity,
     };
   }

@@ -1,7 +1,7 @@
 import { stars } from '../reviews/review.service.js';
 import type { ProductRow, ReviewRow } from '../reviews/review.table.js';
 import type { StoryView } from '../stories/story.service.js';
-import { PUBLIC } from './convert.js';
+import { absoluteLinks, PUBLIC } from './convert.js';
 
 export const reviewIri = (baseUrl: string, id: number): string => `${baseUrl}/reviews/${id}`;
 export const storyIri = (baseUrl: string, id: number): string => `${baseUrl}/stories/${id}`;
@@ -19,7 +19,7 @@ export function reviewToNote(review: ReviewRow, product: Pick<ProductRow, 'id' |
     id: reviewIri(c.baseUrl, review.id),
     type: 'Note',
     attributedTo: c.authorIri,
-    content: `<p>${stars(review.rating)} ${review.rating}/5 for <a href="${escape(productUrl)}">${escape(product.name)}</a></p>${review.body_html}`,
+    content: `<p>${stars(review.rating)} ${review.rating}/5 for <a href="${escape(productUrl)}">${escape(product.name)}</a></p>${absoluteLinks(review.body_html, c.baseUrl)}`,
     mediaType: 'text/html',
     source: { content: `${stars(review.rating)} ${review.rating}/5 for ${product.name}\n\n${review.body_md}`, mediaType: 'text/markdown' },
     url: `${productUrl}#review-${review.id}`,
@@ -46,7 +46,7 @@ export function storyToArticle(story: StoryView, c: { baseUrl: string; groupIri:
     type: 'Article',
     attributedTo: c.groupIri,
     name: story.title,
-    content: `${byline}${story.body_html}`,
+    content: `${byline}${absoluteLinks(story.body_html, c.baseUrl)}`,
     mediaType: 'text/html',
     url: id,
     published: story.published_at ?? story.updated_at,

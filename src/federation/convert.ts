@@ -15,6 +15,13 @@ export interface NoteContext {
   hashtags: string[];
 }
 
+/**
+ * Stored HTML links within this site by path (a mention is `<a href="/@ana">`); other
+ * servers need the whole address. Only the sanitizer's output comes here, whose attributes
+ * are always double-quoted.
+ */
+export const absoluteLinks = (html: string, baseUrl: string): string => html.replace(/href="\/(?!\/)/g, `href="${baseUrl}/`);
+
 export const postIri = (baseUrl: string, postId: number): string => `${baseUrl}/p/${postId}`;
 
 /**
@@ -29,7 +36,7 @@ export function postToNote(post: PostRow, c: NoteContext): Record<string, unknow
     type: post.title ? 'Article' : 'Note',
     attributedTo: c.authorIri,
     name: post.title ?? undefined,
-    content: post.body_html,
+    content: absoluteLinks(post.body_html, c.baseUrl),
     mediaType: 'text/html',
     source: { content: post.body_md, mediaType: 'text/markdown' },
     url: id,

@@ -1,3 +1,4 @@
+import { markdownToPlainText } from '../community/markdown.js';
 import { type Request, type Response, Router } from 'express';
 import { sql } from 'kysely';
 import type { Config } from '../config.js';
@@ -79,7 +80,7 @@ export function discoveryRoutes(actors: ActorDirectory, db: Db, config: Config):
             services: { inbound: [], outbound: [] },
             openRegistrations: config.membership.mode === 'open',
             usage: cached.usage,
-            metadata: { nodeName: config.community.name, nodeDescription: config.community.description },
+            metadata: { nodeName: config.community.name, nodeDescription: markdownToPlainText(config.community.description) },
           }),
         );
     } catch (err) {

@@ -1,6 +1,6 @@
 import type { EventCounts } from '../events/event.service.js';
 import type { EventRow } from '../events/event.table.js';
-import { PUBLIC } from './convert.js';
+import { absoluteLinks, PUBLIC } from './convert.js';
 
 export const eventIri = (baseUrl: string, id: number): string => `${baseUrl}/events/${id}`;
 
@@ -24,7 +24,7 @@ export function eventToAp(event: EventRow, counts: EventCounts, opts: { baseUrl:
     id,
     type: 'Event',
     name: event.title,
-    content: `<p>${lines.join('<br>')}</p>${event.description_html}`,
+    content: `<p>${lines.join('<br>')}</p>${absoluteLinks(event.description_html, opts.baseUrl)}`,
     mediaType: 'text/html',
     startTime: event.starts_at,
     endTime: event.ends_at,

@@ -1,4 +1,5 @@
 import { formatHandle } from '../community/handle.js';
+import { markdownToPlainText } from '../community/markdown.js';
 import { extractMentions } from '../community/mentions.js';
 import type { EventBus } from '../core/event-bus.js';
 import { PendingWork } from '../core/pending.js';
@@ -60,26 +61,28 @@ export class NotificationSubscribers {
     if (!author) return;
     const link = `/p/${rootId}#p-${postId}`;
     const told = new Set<number>([authorId]);
+    const post = await db.selectFrom('posts').select('body_md').where('id', '=', postId).executeTakeFirst();
+    // What was said, as read (no Markdown marks), so the list and the e-mail digest show it.
+    const said = quote(post?.body_md ?? '');
     if (parentId !== null) {
       const parent = await db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
       if (parent && !told.has(parent.author_id)) {
         told.add(parent.author_id);
         // A direct reply to a question is an answer: the asker hears of it as one.
         const question = parentId === rootId ? await db.selectFrom('questions').select('post_id').where('post_id', '=', parentId).executeTakeFirst() : undefined;
-        if (question) await this.notes.add(parent.author_id, 'answer', `${formatHandle(author)} answered your question.`, link, db);
-        else await this.notes.add(parent.author_id, 'reply', `${formatHandle(author)} replied to your post.`, link, db);
+        if (question) await this.notes.add(parent.author_id, 'answer', `${formatHandle(author)} answered your question${said}`, link, db);
+        else await this.notes.add(parent.author_id, 'reply', `${formatHandle(author)} replied to your post${said}`, link, db);
       }
     }
     // Mentions of local members in what local members write (remote posts carry their own tags).
     if (author.domain !== null) return;
-    const post = await db.selectFrom('posts').select('body_md').where('id', '=', postId).executeTakeFirst();
     const handles = extractMentions(post?.body_md ?? '').filter((m) => m.domain === null).map((m) => m.user).slice(0, 20);
     if (!handles.length) return;
     const mentioned = await db.selectFrom('members').select('id').where('handle', 'in', handles).where('domain', 'is', null).execute();
     for (const m of mentioned) {
       if (told.has(m.id)) continue;
       told.add(m.id);
-      await this.notes.add(m.id, 'mention', `${formatHandle(author)} mentioned you.`, link, db);
+      await this.notes.add(m.id, 'mention', `${formatHandle(author)} mentioned you${said}`, link, db);
     }
   }
 
@@ -137,6 +140,12 @@ export class NotificationSubscribers {
     if (!event) return;
     for (const id of attendeeIds) await this.notes.add(id, 'rsvp', `“${event.title}” was cancelled: ${reason}`, `/events/${eventId}`, db);
   }
+}
+
+/** The start of a post, for a notification: ': “Thanks for the tip…”', or '.' when there is no text. */
+function quote(markdown: string): string {
+  const text = markdownToPlainText(markdown, { maxLength: 120, singleLine: true });
+  return text ? `: “${text}”` : '.';
 }
 
 /** What the author of a story is told at each editorial step. */

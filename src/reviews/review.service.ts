@@ -1,4 +1,4 @@
-import { renderMarkdown } from '../community/markdown.js';
+import { renderWithMentions } from '../community/markdown.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, atLeast } from '../community/roles.js';
 import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
@@ -114,7 +114,7 @@ export class ReviewService {
     if (!body) errors.add('body', 'Say something about it: what you liked, what could be better.');
     else if (body.length > REVIEW_MAX) errors.add('body', `Keep a review under ${REVIEW_MAX.toLocaleString('en')} characters.`);
     errors.throwIfAny();
-    const html = renderMarkdown(body);
+    const html = await renderWithMentions(this.db, body);
     const now = nowIso();
     const result = await this.db.transaction().execute(async (trx) => {
       const product = await trx.selectFrom('products').selectAll().where('id', '=', productId).executeTakeFirst();

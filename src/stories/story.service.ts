@@ -1,4 +1,4 @@
-import { renderMarkdown } from '../community/markdown.js';
+import { renderWithMentions } from '../community/markdown.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, atLeast } from '../community/roles.js';
 import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
@@ -50,7 +50,7 @@ export class StoryService {
       else if (visitor.name.length > NAME_MAX) errors.add('name', `Keep your name under ${NAME_MAX} characters.`);
       if (!EMAIL.test(visitor.email) || visitor.email.length > 254) errors.add('email', 'Give an e-mail address the editors can answer, like ana@example.com.');
     }
-    const text = this.checkText(input, errors);
+    const text = await this.checkText(input, errors);
     errors.throwIfAny();
     const now = nowIso();
     const story = await this.db
@@ -101,7 +101,7 @@ export class StoryService {
   async edit(editor: Actor, id: number, input: StoryInput): Promise<StoryRow> {
     this.mustEdit(editor);
     const errors = new FieldErrors();
-    const text = this.checkText(input, errors);
+    const text = await this.checkText(input, errors);
     errors.throwIfAny();
     return this.move(id, ['submitted', 'approved'], { ...text, edited_by: editor.id }, 'Only stories still in the queue can be edited.');
   }
@@ -149,7 +149,7 @@ export class StoryService {
     if (!atLeast(actor.role, 'moderator')) throw forbidden('Only editors (moderators and admins) can do that.');
   }
 
-  private checkText(input: StoryInput, errors: FieldErrors): { title: string; body_md: string; body_html: string } {
+  private async checkText(input: StoryInput, errors: FieldErrors): Promise<{ title: string; body_md: string; body_html: string }> {
     const title = cleanLine(input.title);
     const body = input.body.replace(/\r\n?/g, '\n').trim();
     const max = this.limits().maxPostChars;
@@ -157,7 +157,7 @@ export class StoryService {
     else if (title.length > TITLE_MAX) errors.add('title', `Keep the title under ${TITLE_MAX} characters.`);
     if (!body) errors.add('body', 'Write your story first: it is empty.');
     else if (body.length > max) errors.add('body', `A story can be at most ${max.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}.`);
-    const html = body ? renderMarkdown(body) : '';
+    const html = body ? await renderWithMentions(this.db, body) : '';
     if (body && !html) errors.add('body', 'The story has no visible text.');
     return { title, body_md: body, body_html: html };
   }

@@ -1,4 +1,5 @@
 import { accountAddress } from '../community/handle.js';
+import { isLive } from '../community/post.service.js';
 import { Router, type Request } from 'express';
 import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { Viewer } from '../community/roles.js';
@@ -143,7 +144,7 @@ export function communityRoutes(ctx: WebContext): Router {
       const { post } = await services.posts.getVisible(viewer, postId(req));
       // A reply's own address shows its whole thread, scrolled to it.
       if (post.root_id !== null && post.root_id !== post.id) return res.redirect(`/p/${post.root_id}#p-${post.id}`);
-      render(req, res, 'post.njk', { ...(await threadPage(req, post.id, cursor(req.query.after))), values: {}, errors: {} });
+      render(req, res, 'post.njk', { ...(await threadPage(req, post.id, cursor(req.query.after))), values: {}, errors: {}, pageDescription: isLive(post) ? post.body_md : null });
     }),
   );
 

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import nunjucks from 'nunjucks';
 import { type HandleOwner, accountAddress, formatHandle } from '../community/handle.js';
-import { renderMarkdown } from '../community/markdown.js';
+import { markdownToPlainText, renderMarkdown } from '../community/markdown.js';
 import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
 import { viewsDir } from '../paths.js';
@@ -62,6 +62,8 @@ export function createRenderer(config: Config, csrf: Csrf) {
   env.addFilter('handle', (who: HandleOwner | string | null | undefined, domain?: string | null) =>
     who ? formatHandle(typeof who === 'string' ? { handle: who, domain } : who) : '',
   );
+  // Members' Markdown as one line of plain text for attributes (<meta> descriptions): `{{ md | plainText(200) }}`.
+  env.addFilter('plainText', (md: string | null | undefined, maxLength?: number) => markdownToPlainText(md ?? '', { maxLength, singleLine: true }));
   env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
   const globals: PageGlobals = {
     community: {

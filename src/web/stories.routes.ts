@@ -30,7 +30,8 @@ export function storyRoutes(ctx: WebContext): Router {
     '/stories/:id',
     wrap(async (req, res) => {
       const viewer = req.member ? { id: req.member.id, role: req.member.role } : null;
-      render(req, res, 'stories/story.njk', { story: await stories.getFor(viewer, idParam(req, 'That story')) });
+      const story = await stories.getFor(viewer, idParam(req, 'That story'));
+      render(req, res, 'stories/story.njk', { story, pageDescription: story.body_md });
     }),
   );
 

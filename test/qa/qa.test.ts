@@ -75,7 +75,7 @@ describe('questions and accepted answers', () => {
     await answer(ana, 'Burr.');
     await settle();
     const notes = (await h.services.notifications.list(asker.id)).items.filter((n) => n.kind !== 'badge');
-    expect(notes.map((n) => [n.kind, n.text])).to.deep.equal([['answer', '@ana answered your question.']]);
+    expect(notes.map((n) => [n.kind, n.text])).to.deep.equal([['answer', '@ana answered your question: “Burr.”']]);
   });
 
   it('a self-accepted answer is marked but earns nothing', async () => {
