@@ -13,7 +13,7 @@ import { formatHandle } from '../community/handle.js';
 export interface LogEntryFacts {
   action: string;
   reason: string;
-  /** Action-specific data: the amount for economy.*, "from → to" for role.change, "space N" for experts, cups taken back for post.remove. */
+  /** Action-specific data: the amount for economy.*, "from → to" for role.change, "space N" for experts, the amount taken back for post.remove, the product for review.remove. */
   details: string;
   actor_handle: string | null;
   actor_domain: string | null;
@@ -83,6 +83,10 @@ const CATALOGUE: Record<string, Entry> = {
       text: `A moderator removed your post ${quote(e.post_title)}${because(e.reason)}${amountOf(e) > 0 ? ` The ${amountText(amountOf(e), c)} it earned ${amountOf(e) === 1 ? 'was' : 'were'} taken back.` : ''}`,
       link: postLink(e),
     }),
+  },
+  'review.remove': {
+    log: (e, a, t) => `${a} removed ${t}’s review of “${e.details}”${because(e.reason)}`,
+    notice: (e) => ({ text: `A moderator removed your review of “${e.details}”${because(e.reason)}`, link: null }),
   },
   'member.suspend': {
     log: (e, a, t) => `${a} suspended ${t}${because(e.reason)}`,

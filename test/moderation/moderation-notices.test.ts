@@ -54,6 +54,20 @@ describe('moderation: the member is told, the log is in words', () => {
     expect(await notices(mod)).to.deep.equal([]);
   });
 
+  it('tells the author of a review a moderator removed, and logs it in words', async () => {
+    const product = await h.services.reviews.createProduct(owner, { name: 'Flat white', description: '' });
+    const { review } = await h.services.reviews.save(ana, product.id, { rating: 1, body: 'Buy elsewhere!!!' });
+    await h.services.reviews.delete(mod, review.id, 'advertising');
+    await settleDomain(h);
+    expect((await notices(ana)).map((n) => n.text)).to.deep.equal(['A moderator removed your review of “Flat white”: advertising.']);
+    const [entry] = await h.services.moderation.readLog(owner);
+    expect(entry).to.include({ action: 'review.remove', reason: 'advertising' });
+    // Taking back one's own review is no moderation.
+    const { review: own } = await h.services.reviews.save(ana, product.id, { rating: 4, body: 'Better now' });
+    await h.services.reviews.delete(ana, own.id);
+    expect((await h.services.moderation.readLog(owner)).length).to.equal(1);
+  });
+
   it('shows the log as sentences in the community’s words, codes kept only as data', async () => {
     const post = await h.services.posts.createThread(ana, await generalSpace(h), { title: 'Opening hours', body: 'We open at 7' });
     await settleDomain(h);
