@@ -81,18 +81,21 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   const spaces = new SpaceService(db, bus, config.community.handle);
   const posts = new PostService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars }));
   const reactions = new ReactionService(db, bus, posts);
-  const moderation = new ModerationService(db, bus, posts, sessions);
-  const ledger = new LedgerService(db);
+  const ledger = new LedgerService(db, bus);
   const achievements = new AchievementService(db, bus, () => config.economy.badges);
   const earning = new EarningService(db, ledger, achievements, () => config.economy);
   earning.attach(bus);
-  const standing = new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold);
+  const moderation = new ModerationService(db, bus, posts, sessions, earning);
+  const standing = new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold, bus);
   const ideas = new IdeaService(db, bus, posts);
   const events = new EventService(db, bus);
   const polls = new PollService(db, bus, posts);
   const notifications = new NotificationService(db);
   const mailer = options.mailer !== undefined ? options.mailer : smtpMailer(config.email, config.community.name);
-  const notificationSubscribers = new NotificationSubscribers(db, notifications, ideas, { mailer, community: config.community.name, url: config.server.url });
+  const notificationSubscribers = new NotificationSubscribers(db, notifications, ideas, {
+    mailer, community: config.community.name, url: config.server.url,
+    currency: () => ({ name: config.economy.currency_name, plural: config.economy.currency_plural }),
+  });
   notificationSubscribers.attach(bus);
   return {
     bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,

@@ -26,6 +26,8 @@ export type PostListRow = Pick<PostRow, 'id' | 'title' | 'body_html' | 'created_
   space_slug: string;
   space_name: string;
   space_visibility: string;
+  /** 'question', 'idea' or 'post' (a thread starter's kind). */
+  thread_kind: string;
 } & Partial<Pick<PostRow, 'parent_id' | 'root_id' | 'depth' | 'deleted_at' | 'removed_at' | 'removed_reason' | 'author_id'>>;
 
 /** Stand-in cursor for "the first page": every id is below it, so one query shape serves all pages. */
@@ -54,7 +56,9 @@ export function postQueries(db: Db) {
         'spaces.slug as space_slug',
         'spaces.name as space_name',
         'spaces.visibility as space_visibility',
-      ]);
+      ])
+      // What the thread is (its replies' noun comes from it: src/community/reply-words.ts).
+      .select(sql<string>`case when exists (select 1 from questions q where q.post_id = posts.id) then 'question' when exists (select 1 from ideas i where i.post_id = posts.id) then 'idea' else 'post' end`.as('thread_kind'));
   const live = () => list().where('posts.deleted_at', 'is', null).where('posts.removed_at', 'is', null);
   type Visible = { visible: SpaceVisibility; alsoVisible: SpaceVisibility };
   // The ids arrive as one JSON array, so the statement is the same for any page size.

@@ -3,6 +3,7 @@ import { formatHandle } from './handle.js';
 import { FIRST_PAGE, PAGE_SIZE, type PostListRow, postQueries, visibleTo } from './post.queries.js';
 import { isLive } from './post.service.js';
 import { REACTIONS } from './reaction.service.js';
+import { type ThreadKind, threadKind } from './reply-words.js';
 import type { Viewer } from './roles.js';
 
 /**
@@ -31,6 +32,8 @@ export interface PostView {
   deleted: boolean;
   removedReason: string | null;
   replyCount: number;
+  /** What kind of thread this post starts ('post' for replies): its replies are named by it (reply-words.ts). */
+  kind: ThreadKind;
   /** Boosts from other servers. */
   shareCount: number;
   depth: number;
@@ -169,6 +172,7 @@ function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostVie
     deleted: (r.deleted_at ?? null) !== null,
     removedReason: (r.removed_at ?? null) !== null ? (r.removed_reason ?? '') : null,
     replyCount: r.reply_count,
+    kind: threadKind(r.thread_kind),
     shareCount: r.share_count,
     depth: r.depth ?? 0,
     parentId: r.parent_id ?? null,

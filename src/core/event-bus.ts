@@ -25,6 +25,8 @@ export interface DomainEvents {
   'reaction.added': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
   'reaction.removed': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
   'report.filed': { reportId: number };
+  // A staff action was written to the moderation log (after its commit); the member it was done to is told.
+  'moderation.logged': { entryId: number };
   // The economy pays for these (Q&A, events, ideas, stories).
   'answer.accepted': { postId: number; authorId: number; spaceId: number; by: number };
   'event.attended': { eventId: number; memberId: number; spaceId: number | null };

@@ -1,6 +1,7 @@
 import { renderWithMentions } from '../community/markdown.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
+import { peopleView } from '../community/people-visibility.js';
 import { canSeeSpace } from '../community/space.service.js';
 import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus, PendingEvent } from '../core/event-bus.js';
@@ -219,9 +220,15 @@ export class EventService {
     return this.countsIn(this.db, id);
   }
 
-  /** People by answer, for the event page (remote ones with their handle and server). */
-  attendees(id: number) {
-    return this.db
+  /**
+   * People by answer, for the event page (remote ones with their handle and server), or
+   * null when the viewer may only see the counts (canSeePeople: visitors). Check-in times
+   * are for staff; members see who answered what.
+   */
+  async attendees(viewer: Viewer, id: number) {
+    const view = peopleView(viewer);
+    if (view === 'counts') return null;
+    const rows = await this.db
       .selectFrom('event_rsvps as r')
       .innerJoin('members as m', 'm.id', 'r.member_id')
       .select(['m.id', 'm.handle', 'm.display_name as displayName', 'm.domain', 'r.status', 'r.checked_in_at as checkedInAt', 'r.waitlisted_at as waitlistedAt'])
@@ -231,6 +238,7 @@ export class EventService {
       .orderBy('r.waitlisted_at')
       .orderBy('r.created_at')
       .execute();
+    return view === 'everything' ? rows : rows.map((r) => ({ ...r, checkedInAt: null }));
   }
 
   async rsvpOf(id: number, memberId: number): Promise<EventRsvpRow | undefined> {

@@ -8,7 +8,15 @@ import type { EventBus } from '../core/event-bus.js';
 import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
-import type { ModerationLogRow } from './moderation.table.js';
+import { type LogEntry, readLogEntries } from './log.queries.js';
+
+/**
+ * What a removal costs its author: takes back, inside the removal's transaction, what the
+ * post earned; answers the amount taken (0 when none). Implemented by EarningService.
+ */
+export interface RemovalCosts {
+  takeBackPost(trx: DbOrTx, postId: number, reason: string): Promise<number>;
+}
 
 export const REASON_MAX = 500;
 
@@ -22,6 +30,7 @@ export class ModerationService {
     private readonly bus: EventBus,
     private readonly posts: PostService,
     private readonly sessions: SessionService,
+    private readonly costs: RemovalCosts | null = null,
   ) {}
 
   /** Admins promote and demote members below their own rank; only the owner makes admins. */
@@ -34,11 +43,12 @@ export class ModerationService {
       throw forbidden('You can only change the roles of members below you, to roles below yours.');
     }
     if (target.role === role) return;
-    await this.db.transaction().execute(async (trx) => {
+    const entryId = await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('members').set({ role, updated_at: nowIso() }).where('id', '=', target.id).execute();
-      await this.log(trx, actor.id, 'role.change', { member: target.id, details: `${target.role} → ${role}` });
+      return this.log(trx, actor.id, 'role.change', { member: target.id, details: `${target.role} → ${role}` });
     });
     this.bus.emit('member.role_changed', { memberId: target.id, from: target.role, to: role as Role, by: actor.id });
+    this.bus.emit('moderation.logged', { entryId });
   }
 
   /** A suspended member cannot log in or post; their sessions end at once. */
@@ -49,12 +59,13 @@ export class ModerationService {
     if (rank(target.role) >= rank(actor.role)) throw forbidden('You can only suspend members below your role.');
     // A deleted account stays deleted: suspending (and then lifting it) must not bring it back.
     if (target.status === 'suspended' || target.status === 'deleted') return;
-    await this.db.transaction().execute(async (trx) => {
+    const entryId = await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('members').set({ status: 'suspended', status_reason: reason, updated_at: nowIso() }).where('id', '=', target.id).execute();
       await this.sessions.revokeAll(target.id, undefined, trx);
-      await this.log(trx, actor.id, 'member.suspend', { member: target.id, reason });
+      return this.log(trx, actor.id, 'member.suspend', { member: target.id, reason });
     });
     this.bus.emit('member.suspended', { memberId: target.id, by: actor.id, reason });
+    this.bus.emit('moderation.logged', { entryId });
   }
 
   async unsuspend(actor: Actor, targetId: number): Promise<void> {
@@ -62,11 +73,12 @@ export class ModerationService {
     const target = await this.getMember(targetId);
     if (rank(target.role) >= rank(actor.role)) throw forbidden('You can only act on members below your role.');
     if (target.status !== 'suspended') return;
-    await this.db.transaction().execute(async (trx) => {
+    const entryId = await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('members').set({ status: 'active', status_reason: null, updated_at: nowIso() }).where('id', '=', target.id).execute();
-      await this.log(trx, actor.id, 'member.unsuspend', { member: target.id });
+      return this.log(trx, actor.id, 'member.unsuspend', { member: target.id });
     });
     this.bus.emit('member.unsuspended', { memberId: target.id, by: actor.id });
+    this.bus.emit('moderation.logged', { entryId });
   }
 
   /** Approval queue (membership.mode = approval). */
@@ -75,42 +87,41 @@ export class ModerationService {
     const target = await this.getMember(targetId);
     if (target.status !== 'pending') throw new DomainError('not_pending', 409, 'That member is not waiting for approval.');
     const reason = cleanText(rawReason).slice(0, REASON_MAX);
-    await this.db.transaction().execute(async (trx) => {
+    const entryId = await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('members')
         .set({ status: approve ? 'active' : 'rejected', status_reason: approve ? null : reason || null, updated_at: nowIso() })
         .where('id', '=', target.id)
         .execute();
-      await this.log(trx, actor.id, approve ? 'member.approve' : 'member.reject', { member: target.id, reason });
+      return this.log(trx, actor.id, approve ? 'member.approve' : 'member.reject', { member: target.id, reason });
     });
     if (approve) this.bus.emit('member.approved', { memberId: target.id, by: actor.id });
+    this.bus.emit('moderation.logged', { entryId });
   }
 
-  /** Moderators remove any post, with a reason that the thread shows in its place. */
+  /**
+   * Moderators remove any post, with a reason that the thread shows in its place. What the
+   * post earned is taken back in the same transaction, so the log (details: the amount)
+   * and the author's notice say what the removal cost.
+   */
   async removePost(actor: Actor, postId: number, rawReason: string): Promise<void> {
     if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators can remove posts.');
     const reason = this.reason(rawReason);
     const { post } = await this.posts.getVisible(actor, postId);
     if (!isLive(post)) return;
-    await this.db.transaction().execute(async (trx) => {
+    const entryId = await this.db.transaction().execute(async (trx) => {
       await this.posts.markRemoved(trx, post, actor.id, reason);
-      await this.log(trx, actor.id, 'post.remove', { member: post.author_id, post: post.id, reason });
+      const cost = this.costs ? await this.costs.takeBackPost(trx, post.id, 'The post was removed by a moderator') : 0;
+      return this.log(trx, actor.id, 'post.remove', { member: post.author_id, post: post.id, reason, details: cost ? String(cost) : '' });
     });
     this.bus.emit('post.removed', { postId: post.id, authorId: post.author_id, by: actor.id, reason });
+    this.bus.emit('moderation.logged', { entryId });
   }
 
-  async readLog(actor: Actor, before?: number, limit = 50): Promise<(ModerationLogRow & { actor_handle: string | null; actor_domain: string | null; target_handle: string | null; target_domain: string | null })[]> {
+  /** The log, newest first, with names and titles for `logSentence` (src/moderation/log-text.ts). */
+  async readLog(actor: Actor, before?: number, limit = 50): Promise<LogEntry[]> {
     if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can read the moderation log.');
-    let q = this.db
-      .selectFrom('moderation_log as l')
-      .leftJoin('members as a', 'a.id', 'l.actor_id')
-      .leftJoin('members as t', 't.id', 'l.target_member_id')
-      .selectAll('l')
-      .select(['a.handle as actor_handle', 'a.domain as actor_domain', 't.handle as target_handle', 't.domain as target_domain'])
-      .orderBy('l.id', 'desc')
-      .limit(limit);
-    if (before !== undefined) q = q.where('l.id', '<', before);
-    return q.execute();
+    return readLogEntries(this.db, { before, limit });
   }
 
   private reason(raw: string): string {
@@ -128,7 +139,7 @@ export class ModerationService {
     return member;
   }
 
-  private log(trx: DbOrTx, actorId: number, action: string, t: LogTarget): Promise<void> {
+  private log(trx: DbOrTx, actorId: number, action: string, t: LogTarget): Promise<number> {
     return writeModerationLog(trx, actorId, action, t);
   }
 }
@@ -140,13 +151,20 @@ export interface LogTarget {
   details?: string;
 }
 
-/** One moderation log row, inside the caller's transaction (other modules' staff actions log here too). */
-export async function writeModerationLog(trx: DbOrTx, actorId: number, action: string, t: LogTarget): Promise<void> {
-  await trx
+/**
+ * One moderation log row, inside the caller's transaction (other modules' staff actions log
+ * here too); answers its id. Every staff action on a member goes through here: after the
+ * commit the caller emits `moderation.logged` with that id, and the member is told
+ * (NotificationSubscribers, in the words of src/moderation/log-text.ts).
+ */
+export async function writeModerationLog(trx: DbOrTx, actorId: number, action: string, t: LogTarget): Promise<number> {
+  const row = await trx
     .insertInto('moderation_log')
     .values({
       actor_id: actorId, action, target_member_id: t.member ?? null, target_post_id: t.post ?? null,
       reason: t.reason ?? '', details: t.details ?? '', created_at: nowIso(),
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -35,8 +35,12 @@ const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 export class NotificationService {
   constructor(private readonly db: Db) {}
 
-  /** Writes one notification for a local member who has not muted its kind. */
-  async add(memberId: number, kind: NotificationKind, text: string, link: string | null, db: DbOrTx = this.db): Promise<void> {
+  /**
+   * Writes one notification for a local member who has not muted its kind. `text` names
+   * its subject and `link` leads to it. 'moderation' (a staff action on the member) cannot
+   * be muted: a member is always told what was done to them and why.
+   */
+  async add(memberId: number, kind: NotificationKind | 'moderation', text: string, link: string | null, db: DbOrTx = this.db): Promise<void> {
     const member = await db
       .selectFrom('members as m')
       .leftJoin('notification_settings as s', 's.member_id', 'm.id')
@@ -65,6 +69,15 @@ export class NotificationService {
       .where('read_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /**
+   * Marks the given notifications of this member as read (the ones a page just showed);
+   * ids of other members' notifications are ignored.
+   */
+  async markRead(memberId: number, ids: readonly number[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.updateTable('notifications').set({ read_at: nowIso() }).where('member_id', '=', memberId).where('id', 'in', [...ids]).where('read_at', 'is', null).execute();
   }
 
   async markAllRead(memberId: number): Promise<void> {

@@ -6,6 +6,8 @@ import { PendingWork } from '../core/pending.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import type { IdeaService } from '../ideas/idea.service.js';
+import { type CurrencyWords, noticeFor } from '../moderation/log-text.js';
+import { readLogEntries } from '../moderation/log.queries.js';
 import { STATUS_LABELS, type IdeaStatus } from '../ideas/idea.table.js';
 import type { Mailer } from './mailer.js';
 import type { NotificationService } from './notification.service.js';
@@ -13,7 +15,9 @@ import type { NotificationService } from './notification.service.js';
 /**
  * Turns domain events into notifications: replies and answers, mentions, reactions, RSVPs
  * and event changes, accepted answers, badges, idea statuses (to voters) and editorial
- * decisions on stories. Nobody is told about their own actions. Like awards,
+ * decisions on stories, and every staff action on a member (from the moderation log, with
+ * its reason and cost). Each notice names its subject (the post's or thread's title, the
+ * event, the idea, the story) and links to it. Nobody is told about their own actions. Like awards,
  * they are written in order, many to a transaction, so a burst of events never piles up
  * on the database connection.
  */
@@ -26,7 +30,7 @@ export class NotificationSubscribers {
     private readonly notes: NotificationService,
     private readonly ideas: IdeaService,
     /** Visitors who sent a story hear of the editors' decision by e-mail, when e-mail is on. */
-    private readonly mail: { mailer: Mailer | null; community: string; url: string } = { mailer: null, community: '', url: '' },
+    private readonly mail: { mailer: Mailer | null; community: string; url: string; currency?: () => CurrencyWords } = { mailer: null, community: '', url: '' },
   ) {
     this.writes = new WriteBatcher(db);
   }
@@ -35,7 +39,8 @@ export class NotificationSubscribers {
     const job = (run: (trx: DbOrTx) => Promise<unknown>) => this.pending.track(this.writes.submit(run));
     bus.on('post.created', (e) => job((trx) => this.postCreated(trx, e.postId, e.authorId, e.parentId, e.rootId)));
     bus.on('reaction.added', (e) => job((trx) => this.reacted(trx, e.postId, e.memberId, e.authorId)));
-    bus.on('answer.accepted', (e) => job((trx) => this.notes.add(e.authorId, 'answer', 'Your answer was accepted.', `/p/${e.postId}`, trx)));
+    bus.on('answer.accepted', (e) => job((trx) => this.answerAccepted(trx, e.postId, e.authorId)));
+    bus.on('moderation.logged', (e) => job((trx) => this.moderated(trx, e.entryId)));
     bus.on('badge.awarded', (e) => job((trx) => this.notes.add(e.memberId, 'badge', `You earned the badge “${e.name}”.`, '/wallet#badges', trx)));
     bus.on('rsvp.changed', (e) => job((trx) => this.rsvpChanged(trx, e.eventId, e.memberId, e.status, e.promoted === true)));
     bus.on('event.cancelled', (e) => job((trx) => this.eventCancelled(trx, e.eventId, e.reason, e.attendeeIds)));
@@ -56,22 +61,56 @@ export class NotificationSubscribers {
     return db.selectFrom('members').select(['id', 'handle', 'domain']).where('id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * A post's subject for a sentence: its own title, else its thread's, else the start of
+   * its text (quoted), with the link to it inside its thread.
+   */
+  private async subject(db: DbOrTx, postId: number): Promise<{ title: string; link: string; fromText: boolean } | null> {
+    const row = await db
+      .selectFrom('posts as p')
+      .leftJoin('posts as r', 'r.id', 'p.root_id')
+      .select(['p.id', 'p.root_id', 'p.title', 'r.title as root_title', 'p.body_md'])
+      .where('p.id', '=', postId)
+      .executeTakeFirst();
+    if (!row) return null;
+    const text = row.title ?? row.root_title ?? excerpt(row.body_md);
+    const root = row.root_id ?? row.id;
+    return { title: `“${text}”`, link: root === row.id ? `/p/${row.id}` : `/p/${root}#p-${row.id}`, fromText: !(row.title ?? row.root_title) };
+  }
+
+  private async answerAccepted(db: DbOrTx, postId: number, authorId: number): Promise<void> {
+    const about = await this.subject(db, postId);
+    if (about) await this.notes.add(authorId, 'answer', `Your answer to ${about.title} was accepted.`, about.link, db);
+  }
+
+  /** The member a staff action was done to hears what happened, why, and what it cost (src/moderation/log-text.ts). */
+  private async moderated(db: DbOrTx, entryId: number): Promise<void> {
+    const [entry] = await readLogEntries(db, { id: entryId, limit: 1 });
+    if (!entry || entry.target_member_id === null || entry.target_member_id === entry.actor_id) return;
+    const notice = noticeFor(entry, this.mail.currency?.() ?? { name: 'point', plural: 'points' });
+    if (notice) await this.notes.add(entry.target_member_id, 'moderation', notice.text, notice.link, db);
+  }
+
   private async postCreated(db: DbOrTx, postId: number, authorId: number, parentId: number | null, rootId: number): Promise<void> {
     const author = await this.member(db, authorId);
     if (!author) return;
     const link = `/p/${rootId}#p-${postId}`;
     const told = new Set<number>([authorId]);
     const post = await db.selectFrom('posts').select('body_md').where('id', '=', postId).executeTakeFirst();
-    // What was said, as read (no Markdown marks), so the list and the e-mail digest show it.
-    const said = quote(post?.body_md ?? '');
+    const thread = await this.subject(db, rootId);
+    const title = thread?.title ?? '';
+    // What was said, as read (no Markdown marks), so the list and the e-mail digest show it;
+    // not again when the thread has no title and is named by these very words.
+    const said = postId === rootId && thread?.fromText ? '.' : quote(post?.body_md ?? '');
     if (parentId !== null) {
       const parent = await db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
       if (parent && !told.has(parent.author_id)) {
         told.add(parent.author_id);
         // A direct reply to a question is an answer: the asker hears of it as one.
         const question = parentId === rootId ? await db.selectFrom('questions').select('post_id').where('post_id', '=', parentId).executeTakeFirst() : undefined;
-        if (question) await this.notes.add(parent.author_id, 'answer', `${formatHandle(author)} answered your question${said}`, link, db);
-        else await this.notes.add(parent.author_id, 'reply', `${formatHandle(author)} replied to your post${said}`, link, db);
+        if (question) await this.notes.add(parent.author_id, 'answer', `${formatHandle(author)} answered your question ${title}${said}`, link, db);
+        else if (parentId === rootId) await this.notes.add(parent.author_id, 'reply', `${formatHandle(author)} replied to your post ${title}${said}`, link, db);
+        else await this.notes.add(parent.author_id, 'reply', `${formatHandle(author)} replied to your reply in ${title}${said}`, link, db);
       }
     }
     // Mentions of local members in what local members write (remote posts carry their own tags).
@@ -82,15 +121,15 @@ export class NotificationSubscribers {
     for (const m of mentioned) {
       if (told.has(m.id)) continue;
       told.add(m.id);
-      await this.notes.add(m.id, 'mention', `${formatHandle(author)} mentioned you${said}`, link, db);
+      await this.notes.add(m.id, 'mention', `${formatHandle(author)} mentioned you in ${title}${said}`, link, db);
     }
   }
 
   private async reacted(db: DbOrTx, postId: number, reactorId: number, authorId: number): Promise<void> {
     if (reactorId === authorId) return;
     const reactor = await this.member(db, reactorId);
-    const post = await db.selectFrom('posts').select('root_id').where('id', '=', postId).executeTakeFirst();
-    if (reactor && post) await this.notes.add(authorId, 'reaction', `${formatHandle(reactor)} reacted to your post.`, `/p/${post.root_id ?? postId}#p-${postId}`, db);
+    const about = await this.subject(db, postId);
+    if (reactor && about) await this.notes.add(authorId, 'reaction', `${formatHandle(reactor)} reacted to your post ${about.title}.`, about.link, db);
   }
 
   private async rsvpChanged(db: DbOrTx, eventId: number, memberId: number, status: string, promoted: boolean): Promise<void> {
@@ -153,4 +192,9 @@ function storyNews(story: { title: string; editor_note: string; reject_reason: s
   if (status === 'approved') return `Your story “${story.title}” was accepted by the editors${story.editor_note ? `: ${story.editor_note}` : '.'}`;
   if (status === 'rejected') return `Your story “${story.title}” was not accepted: ${story.reject_reason}`;
   return `Your story “${story.title}” is published.`;
+}
+
+/** The start of a post's text for a sentence, on one line (a post without a title). */
+function excerpt(markdown: string): string {
+  return markdownToPlainText(markdown, { maxLength: 60, singleLine: true });
 }

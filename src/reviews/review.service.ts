@@ -5,6 +5,7 @@ import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js
 import type { EventBus } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
+import { REASON_MAX, writeModerationLog } from '../moderation/moderation.service.js';
 import type { ProductRow, ReviewRow } from './review.table.js';
 
 const NAME_MAX = 120;
@@ -136,13 +137,24 @@ export class ReviewService {
     return result;
   }
 
-  /** The author takes their review back, or a moderator removes it. */
-  async delete(actor: Actor, reviewId: number): Promise<ReviewRow> {
+  /**
+   * The author takes their review back, or a moderator removes it: then it is a moderation
+   * action, logged with its reason (and the product's name as details) and told to the
+   * author through `moderation.logged`.
+   */
+  async delete(actor: Actor, reviewId: number, rawReason = ''): Promise<ReviewRow> {
     const review = await this.get(reviewId);
     if (!review) throw notFound('That review');
     if (review.member_id !== actor.id && !atLeast(actor.role, 'moderator')) throw forbidden('Only its author or a moderator can delete a review.');
-    await this.db.deleteFrom('reviews').where('id', '=', reviewId).execute();
+    const byStaff = review.member_id !== actor.id;
+    const entryId = await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('reviews').where('id', '=', reviewId).execute();
+      if (!byStaff) return null;
+      const product = await trx.selectFrom('products').select('name').where('id', '=', review.product_id).executeTakeFirst();
+      return writeModerationLog(trx, actor.id, 'review.remove', { member: review.member_id, reason: cleanText(rawReason).slice(0, REASON_MAX), details: product?.name ?? '' });
+    });
     this.bus.emit('review.deleted', { reviewId, productId: review.product_id, memberId: review.member_id });
+    if (entryId !== null) this.bus.emit('moderation.logged', { entryId });
     return review;
   }
 }

@@ -124,14 +124,14 @@ export class EarningService {
   }
 
   /** Removed or deleted content takes back what it earned (its own award and the reactions to it) and stops counting. */
-  private async takeBack(trx: DbOrTx, postId: number, reason: string): Promise<void> {
+  private async takeBack(trx: DbOrTx, postId: number, reason: string): Promise<number> {
     const rows = await trx
       .selectFrom('achievements')
       .select('source')
       .where('revoked', '=', 0)
       .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`), eb('source', '=', `answer:${postId}`)]))
       .execute();
-    await this.takeBackSources(trx, rows.map((r) => r.source), reason);
+    return this.takeBackSources(trx, rows.map((r) => r.source), reason);
   }
 
   /** What a person's reactions and remote replies earned others (reaction:<post>:<them>, remote-reply:<post>:<them>). */
@@ -145,8 +145,19 @@ export class EarningService {
     await this.takeBackSources(trx, rows.map((r) => r.source), 'The account that reacted or replied was deleted');
   }
 
-  private async takeBackSources(trx: DbOrTx, sources: string[], reason: string): Promise<void> {
+  /**
+   * A moderator's removal takes back what the post earned inside the removal's own
+   * transaction (ModerationService's RemovalCosts), so the author can be told the amount.
+   * Answers the amount taken back (0: nothing, or the wallet was already empty).
+   */
+  takeBackPost(trx: DbOrTx, postId: number, reason: string): Promise<number> {
+    return this.takeBack(trx, postId, reason);
+  }
+
+  private async takeBackSources(trx: DbOrTx, sources: string[], reason: string): Promise<number> {
     await this.achievements.revoke(trx, sources);
-    for (const source of sources) await this.ledger.reverse(trx, source, reason);
+    let taken = 0;
+    for (const source of sources) taken += (await this.ledger.reverse(trx, source, reason))?.amount ?? 0;
+    return taken;
   }
 }

@@ -1,3 +1,4 @@
+import type { EventBus } from '../core/event-bus.js';
 import { sql } from 'kysely';
 import { cleanText } from '../community/member.rules.js';
 import { type Actor, atLeast } from '../community/roles.js';
@@ -43,7 +44,11 @@ const PAGE = 50;
  * database refuses it). Balances are a cache that `audit()` proves equal to the entries.
  */
 export class LedgerService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Told of grants and deductions (`moderation.logged`) so the member hears of them. */
+    private readonly bus: EventBus | null = null,
+  ) {}
 
   /** Writes one movement inside the caller's transaction. A duplicate `source` answers null. */
   async record(trx: DbOrTx, m: Movement): Promise<LedgerEntryRow | null> {
@@ -122,7 +127,7 @@ export class LedgerService {
     if (!Number.isSafeInteger(amount) || amount === 0) errors.add('amount', 'Give a whole number, positive to grant or negative to deduct.');
     if (!reason) errors.add('reason', 'Say why: the reason is kept in the moderation log.');
     errors.throwIfAny();
-    return this.db.transaction().execute(async (trx) => {
+    const { entry, entryId } = await this.db.transaction().execute(async (trx) => {
       const member = await trx.selectFrom('members').select(['id', 'domain']).where('id', '=', memberId).executeTakeFirst();
       if (!member || member.domain !== null) throw notFound('That member');
       const grant = amount > 0;
@@ -130,9 +135,11 @@ export class LedgerService {
         debit: grant ? ISSUING : wallet(memberId), credit: grant ? wallet(memberId) : ISSUING, amount: Math.abs(amount),
         kind: grant ? 'grant' : 'deduction', reason, memberId, actorId: admin.id,
       });
-      await writeModerationLog(trx, admin.id, grant ? 'economy.grant' : 'economy.deduct', { member: memberId, reason, details: String(Math.abs(amount)) });
-      return entry!;
+      const entryId = await writeModerationLog(trx, admin.id, grant ? 'economy.grant' : 'economy.deduct', { member: memberId, reason, details: String(Math.abs(amount)) });
+      return { entry: entry!, entryId };
     });
+    this.bus?.emit('moderation.logged', { entryId });
+    return entry;
   }
 
   /** One member gives another some of theirs (when the owner allows gifts). */

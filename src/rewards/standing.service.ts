@@ -1,3 +1,4 @@
+import type { EventBus } from '../core/event-bus.js';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Level } from '../config.js';
 import { type Actor, atLeast } from '../community/roles.js';
@@ -53,6 +54,8 @@ export class StandingService {
     private readonly db: Db,
     private readonly levels: () => Level[],
     private readonly expertThreshold: () => number,
+    /** Told of expert appointments (`moderation.logged`) so the member hears of them. */
+    private readonly bus: EventBus | null = null,
   ) {}
 
   levelFor(earned: number): string {
@@ -198,14 +201,15 @@ export class StandingService {
     if (!atLeast(admin.role, 'admin')) throw forbidden('Only admins can appoint experts.');
     const member = await this.db.selectFrom('members').select(['id', 'domain']).where('id', '=', memberId).executeTakeFirst();
     if (!member || member.domain !== null) throw notFound('That member');
-    await this.db.transaction().execute(async (trx) => {
+    const entryId = await this.db.transaction().execute(async (trx) => {
       if (appointed) {
         await trx.insertInto('space_experts').values({ space_id: spaceId, member_id: memberId, appointed_by: admin.id, created_at: nowIso() }).onConflict((oc) => oc.doNothing()).execute();
       } else {
         await trx.deleteFrom('space_experts').where('space_id', '=', spaceId).where('member_id', '=', memberId).execute();
       }
-      await writeModerationLog(trx, admin.id, appointed ? 'economy.expert_appointed' : 'economy.expert_removed', { member: memberId, details: `space ${spaceId}` });
+      return writeModerationLog(trx, admin.id, appointed ? 'economy.expert_appointed' : 'economy.expert_removed', { member: memberId, details: `space ${spaceId}` });
     });
+    this.bus?.emit('moderation.logged', { entryId });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { notFound } from '../core/errors.js';
+import { logSentence } from '../moderation/log-text.js';
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 
@@ -114,7 +115,10 @@ export function adminRoutes(ctx: WebContext): Router {
     '/admin/log',
     wrap(async (req, res) => {
       const admin = requireRole(req, 'admin');
-      const entries = await services.moderation.readLog(admin, cursor(req.query.before));
+      const rows = await services.moderation.readLog(admin, cursor(req.query.before));
+      const currency = { name: ctx.config.economy.currency_name, plural: ctx.config.economy.currency_plural };
+      // The code stays in the data (and in the row's data-action); people read the sentence.
+      const entries = rows.map((e) => ({ ...e, sentence: logSentence(e, currency) }));
       render(req, res, 'admin/log.njk', { entries, next: entries.length === 50 ? entries[entries.length - 1]!.id : null });
     }),
   );

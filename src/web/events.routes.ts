@@ -85,7 +85,7 @@ export function eventRoutes(ctx: WebContext): Router {
     const mine = viewer ? await events.rsvpOf(id, viewer.id) : undefined;
     const isStaff = viewer !== null && atLeast(viewer.role, 'moderator');
     return {
-      event, pageDescription: event.description_md, counts: await events.counts(id), attendees: await events.attendees(id), mine: mine?.status ?? null, isStaff, choices: RSVP_CHOICES,
+      event, pageDescription: event.description_md, counts: await events.counts(id), attendees: await events.attendees(viewer, id), mine: mine?.status ?? null, isStaff, choices: RSVP_CHOICES,
       // The online link is for people who are coming (and the organisers).
       showOnline: Boolean(event.online_url) && (mine?.status === 'going' || isStaff),
       isPast: event.ends_at < new Date().toISOString(),

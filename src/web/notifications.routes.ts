@@ -3,7 +3,7 @@ import type { WebContext } from './context.js';
 import { KINDS, KIND_LABELS } from '../notifications/notification.service.js';
 import { cursor, field, renderFormError, requireMember, wrap } from './handler.js';
 
-/** The member's notifications, unread ones marked, and a button to mark them all read. */
+/** The member's notifications (opening the list reads what it shows; new ones are marked once), and a button to mark them all read. */
 export function notificationRoutes(ctx: WebContext): Router {
   const router = Router();
   const { render, services } = ctx;
@@ -14,6 +14,10 @@ export function notificationRoutes(ctx: WebContext): Router {
       const member = requireMember(req, res);
       if (!member) return;
       const page = await services.notifications.list(member.id, cursor(req.query.before));
+      // Opening the list is reading it: what it shows is marked read (still drawn as new
+      // this once), and the bell on this very page counts only what is left.
+      await services.notifications.markRead(member.id, page.items.filter((n) => !n.read_at).map((n) => n.id));
+      res.locals.unread = await services.notifications.unread(member.id);
       render(req, res, 'notifications.njk', { page });
     }),
   );

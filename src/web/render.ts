@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import nunjucks from 'nunjucks';
 import { type HandleOwner, accountAddress, formatHandle } from '../community/handle.js';
+import { replyCountText, replyNoun, threadKind } from '../community/reply-words.js';
+import { type LabelGroup, label } from '../community/labels.js';
 import { markdownToPlainText, renderMarkdown } from '../community/markdown.js';
 import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
@@ -64,6 +66,11 @@ export function createRenderer(config: Config, csrf: Csrf) {
   );
   // Members' Markdown as one line of plain text for attributes (<meta> descriptions): `{{ md | plainText(200) }}`.
   env.addFilter('plainText', (md: string | null | undefined, maxLength?: number) => markdownToPlainText(md ?? '', { maxLength, singleLine: true }));
+  // `{{ post.replyCount | replies(post.kind) }}` → "1 answer"; `{{ 'question' | replyNoun(2) }}` → "answers".
+  env.addFilter('replies', (count: number, kind: unknown) => replyCountText(Number(count) || 0, threadKind(kind)));
+  env.addFilter('replyNoun', (kind: unknown, count = 1) => replyNoun(threadKind(kind), Number(count)));
+  // `{{ m.role | label('role') }}`: codes from the data in words (src/community/labels.ts).
+  env.addFilter('label', (code: string | null | undefined, group: LabelGroup) => label(group, code));
   env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
   const globals: PageGlobals = {
     community: {

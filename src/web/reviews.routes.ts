@@ -49,7 +49,7 @@ export function reviewRoutes(ctx: WebContext): Router {
     '/reviews/:id/delete',
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
-      const review = await reviews.delete(member, idParam(req, 'That review'));
+      const review = await reviews.delete(member, idParam(req, 'That review'), field(req.body, 'reason'));
       res.redirect(303, `/products/${review.product_id}`);
     }),
   );

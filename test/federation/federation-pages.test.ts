@@ -25,12 +25,13 @@ describe('the fediverse in the admin pages and settings', () => {
     const fan = remote.actor('fan');
     await remote.send(fan, `${h.url}/inbox`, { ...fixture('mastodon/follow', { actor: fan.id, target: `${h.url}/@ana` }), id: `${fan.id}#f` });
     const home = await (await fetch(`${h.url}/`)).text();
-    expect(home).to.include(`@bikeshop@${h.host}`);
+    // The address comes with what to do with it (issue 13, fault 8).
+    expect(home).to.include(`from Mastodon or any other fediverse app: search there for <code>@bikeshop@${h.host}</code> and press Follow`);
     const space = await (await fetch(`${h.url}/s/general`)).text();
-    expect(space).to.match(/0 followers elsewhere/);
+    expect(space).to.match(/0 people follow from elsewhere/);
     const member = await (await fetch(`${h.url}/@ana`)).text();
     expect(member).to.include(`@ana@${h.host}`);
-    expect(member).to.match(/1 follower\b/);
+    expect(member).to.match(/1 person follows from elsewhere/);
   });
 
   it('publishes a member’s avatar and header on their actor, and refuses a header that is not an image', async () => {

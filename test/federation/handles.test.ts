@@ -67,27 +67,28 @@ describe('how people are named: local @name, remote @name@domain, never the doma
 
     it('writes the notification text with the remote address once, and a local member as @name', async () => {
       const texts = (await h.hearth.services.notifications.list(ana.id)).items.map((n) => n.text);
-      expect(texts.some((t) => t.startsWith(`${address} replied to your post: “`))).to.equal(true);
-      expect(texts).to.include('@bob replied to your post: “Me too.”');
+      expect(texts.some((t) => t.startsWith(`${address} replied to your post “Sunday ride”: “`))).to.equal(true);
+      expect(texts).to.include('@bob replied to your post “Sunday ride”: “Me too.”');
+    });
+
+    // Before the page: opening /notifications reads them, and the digest sends only what is unread.
+    it('e-mails them so in the digest', async () => {
+      expect(await h.hearth.services.digest.run()).to.equal(1);
+      const { body } = readMail(sink.mails[0]!);
+      namesMariaOnce(body);
+      expect(body).to.contain(`${address} replied to your post “Sunday ride”: “`).and.contain('@bob replied to your post “Sunday ride”: “Me too.”');
     });
 
     it('shows them so on the notifications page and in the thread', async () => {
       const agent = await loggedInAgent(h.hearth, 'ana');
       const notifications = (await agent.get('/notifications').expect(200)).text;
       namesMariaOnce(notifications);
-      expect(notifications).to.include('@bob replied to your post: “Me too.”');
+      expect(notifications).to.include('@bob replied to your post “Sunday ride”: “Me too.”');
       expect(notifications).not.to.include('@bob@');
       const page = (await agent.get(`/p/${thread.id}`).expect(200)).text;
       namesMariaOnce(page);
       expect(page).to.include('<span class="handle">@bob</span>');
       expect(page).to.include(`<span class="handle">${address}</span>`);
-    });
-
-    it('e-mails them so in the digest', async () => {
-      expect(await h.hearth.services.digest.run()).to.equal(1);
-      const { body } = readMail(sink.mails[0]!);
-      namesMariaOnce(body);
-      expect(body).to.contain(`${address} replied to your post: “`).and.contain('@bob replied to your post: “Me too.”');
     });
 
     it('names a remote follower waiting for approval, and a removed remote post’s author in the moderation log, once', async () => {

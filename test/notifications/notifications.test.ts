@@ -30,8 +30,8 @@ describe('notifications', () => {
       await h.services.reactions.toggle(bob, post.id, 'like');
       await h.services.reactions.toggle(ana, post.id, 'like');
       await settle();
-      expect(await texts(ana)).to.deep.equal(['@bob reacted to your post.', '@bob replied to your post: “Ooh”']);
-      expect(await texts(bob)).to.deep.equal(['@ana mentioned you: “New beans! cc @bob”']);
+      expect(await texts(ana)).to.deep.equal(['@bob reacted to your post “New beans! cc @bob”.', '@bob replied to your post “New beans! cc @bob”: “Ooh”']);
+      expect(await texts(bob)).to.deep.equal(['@ana mentioned you in “New beans! cc @bob”.']);
     });
 
     it('respects each member’s choices', async () => {
@@ -40,7 +40,7 @@ describe('notifications', () => {
       await h.services.reactions.toggle(bob, post.id, 'like');
       await h.services.posts.reply(bob, post.id, { body: 'Hi' });
       await settle();
-      expect(await texts(ana)).to.deep.equal(['@bob replied to your post: “Hi”']);
+      expect(await texts(ana)).to.deep.equal(['@bob replied to your post “Quiet, please”: “Hi”']);
     });
 
     it('says on the settings page that e-mail is off when there is no SMTP, and keeps choices', async () => {
@@ -85,7 +85,7 @@ describe('notifications', () => {
       expect(mail.to).to.deep.equal(['<ana@example.com>']);
       const { subject, body } = readMail(mail);
       expect(subject).to.equal('Bean Counter Café: 1 new notification');
-      expect(body).to.contain('Hello Ana,').and.contain('@bob replied to your post: “First reply”').and.contain('http://localhost:8080/settings/notifications');
+      expect(body).to.contain('Hello Ana,').and.contain('@bob replied to your post “Digest me”: “First reply”').and.contain('http://localhost:8080/settings/notifications');
       // Once a day: a second run sends nothing, and a day later nothing new means no mail.
       expect(await h.services.digest.run()).to.equal(0);
       expect(await h.services.digest.run(new Date(Date.now() + 25 * 3_600_000))).to.equal(0);
