@@ -17,7 +17,7 @@ export type IdeaSort = (typeof IDEA_SORTS)[number];
 export const IDEAS_PER_PAGE = 20;
 /** "Trending" counts the votes of this many past days. */
 export const TRENDING_DAYS = 7;
-const NOTE_MAX = 1000;
+export const NOTE_MAX = 1000;
 
 /**
  * Where staff may move an idea from each status. Shipped and declined are not dead ends:

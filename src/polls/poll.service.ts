@@ -34,7 +34,7 @@ export interface PollView {
 
 export const OPTIONS_MIN = 2;
 export const OPTIONS_MAX = 10;
-const OPTION_MAX = 100;
+export const OPTION_MAX = 100;
 export const CLOSES_IN_HOURS = [1, 24, 72, 168, 720] as const;
 
 /**

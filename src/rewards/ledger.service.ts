@@ -33,7 +33,7 @@ export interface LedgerTotals {
   topEarners: { memberId: number; handle: string; displayName: string; balance: number }[];
 }
 
-const REASON_MAX = 300;
+export const REASON_MAX = 300;
 const PAGE = 50;
 
 /**

@@ -86,8 +86,8 @@ export function memberRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       try {
-        if (field(req.body, 'password') !== field(req.body, 'confirm')) throw new ValidationError({ confirm: 'The two new passwords are not the same.' });
-        await services.members.changePassword(member.id, field(req.body, 'current'), field(req.body, 'password'), req.sessionId ?? undefined);
+        const input = { current: field(req.body, 'current'), password: field(req.body, 'password'), confirm: field(req.body, 'confirm') };
+        await services.members.changePassword(member.id, input, req.sessionId ?? undefined);
         res.redirect(303, '/settings/password?saved=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'settings/password.njk', err)) throw err;

@@ -6,6 +6,7 @@ import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
 import { viewsDir } from '../paths.js';
 import type { Csrf } from './csrf.js';
+import { type FieldLimits, fieldLimits } from './field-limits.js';
 import { stars } from '../reviews/review.service.js';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
@@ -44,6 +45,8 @@ export interface PageGlobals {
   modules: Config['modules'];
   /** Whether visitors may send a story. */
   storyVisitors: boolean;
+  /** Longest text per kind of field, in characters: forms show it before anything is sent. */
+  limits: FieldLimits;
 }
 
 export function createRenderer(config: Config, csrf: Csrf) {
@@ -74,6 +77,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
     membershipMode: config.membership.mode,
     modules: { ...config.modules },
     storyVisitors: config.submissions.visitors,
+    limits: fieldLimits(config),
     economy: config.economy.enabled
       ? { name: config.economy.currency_name, plural: config.economy.currency_plural, symbol: config.economy.symbol, gifts: config.economy.gifts }
       : null,
