@@ -59,6 +59,34 @@ describe('issue 13, fault 2: a refused form keeps what was typed and who is logg
     expect(story.text).to.contain('A story can be at most 20,000 characters');
   });
 
+  it('staff forms (removal reason, idea status note, suspension reason) come back with what was typed beside its field', async () => {
+    h = await makeHearth();
+    const own = await makeMember(h, { handle: 'own', role: 'owner' });
+    const kim = await makeMember(h, { handle: 'kim' });
+    const agent = await loggedInAgent(h, 'own');
+    const general = await h.services.spaces.getVisible(null, 'general');
+    const post = await h.services.posts.createThread(kim, general, { title: 'Hours', body: 'We open at nine.' });
+    const longReason = `Off-topic. ${'r'.repeat(h.config.limits.max_post_chars)}`;
+    const removal = await submit(agent, `/p/${post.id}`, `/p/${post.id}/remove`, { reason: longReason });
+    expect(removal.status).to.equal(422);
+    expect(removal.text).to.contain(`value="${longReason}"`);
+    expect(removal.text).to.contain(`<p class="error" id="e-reason-${post.id}">A reason can be at most 500 characters.`);
+    expectMemberHeader(removal.text, 'own');
+
+    const board = await h.services.spaces.create(own, { slug: 'ideas', name: 'Ideas', description: '', visibility: 'public', kind: 'ideas' });
+    const idea = await h.services.ideas.propose(kim, board, { title: 'Oat milk', body: 'Because oat milk.' });
+    const longNote = `Planned for spring. ${'n'.repeat(2000)}`;
+    const status = await submit(agent, `/p/${idea.id}`, `/p/${idea.id}/status`, { status: 'planned', note: longNote });
+    expect(status.status).to.equal(422);
+    expect(textareaValue(status.text, 'f-note')).to.equal(longNote);
+    expect(status.text).to.contain('<p class="error" id="e-note">Keep the note under 1000 characters.');
+
+    const suspend = await submit(agent, '/admin/members', `/admin/members/${kim.id}/suspend`, { reason: '   ' });
+    expect(suspend.status).to.equal(422);
+    expect(suspend.text).to.contain(`<p class="error" id="e-sr-${kim.id}">Give a reason`);
+    expectMemberHeader(suspend.text, 'own');
+  });
+
   it('a body too big to read gets the 413 page with the member’s own header and says the text is still in the form', async () => {
     h = await makeHearth();
     await makeMember(h, { handle: 'anna' });
