@@ -202,6 +202,16 @@ describe('issue 13, fault 14: links that expire say so when opened; forms report
     expect(res.text).to.contain('value="x!"');
   });
 
+  it('a gift to an unknown handle with a bad amount and an over-long note reports all three at once', async () => {
+    h = await makeHearth();
+    await makeMember(h, { handle: 'anna' });
+    const agent = await loggedInAgent(h, 'anna');
+    const res = await submit(agent, '/wallet', '/wallet/gift', { to: 'nobody_here', amount: 'lots', note: 'n'.repeat(400) });
+    expect(res.status).to.equal(422);
+    for (const id of ['to', 'amount', 'note']) expect(res.text, id).to.contain(`<p class="error" id="e-${id}">`);
+    expect(res.text).to.contain('value="nobody_here"');
+  });
+
   it('changing a password reports a wrong current password and a mismatch together', async () => {
     h = await makeHearth();
     await makeMember(h, { handle: 'anna' });
