@@ -212,6 +212,19 @@ describe('issue 13, fault 14: links that expire say so when opened; forms report
     expect(res.text).to.contain('value="nobody_here"');
   });
 
+  it('a new thread with a poll, and a new idea, report the post’s and the poll’s or idea’s problems together', async () => {
+    h = await makeHearth();
+    const own = await makeMember(h, { handle: 'own', role: 'owner' });
+    const agent = await loggedInAgent(h, 'own');
+    const poll = await submit(agent, '/s/general', '/s/general', { title: 'Lunch', body: '', pollOptions: 'Soup', pollCloses: '24', pollResults: 'after_vote' });
+    expect(poll.status).to.equal(422);
+    expect(poll.text).to.contain('<p class="error" id="e-body">').and.to.contain('<p class="error" id="e-pollOptions">');
+    await h.services.spaces.create(own, { slug: 'ideas', name: 'Ideas', description: '', visibility: 'public', kind: 'ideas' });
+    const idea = await submit(agent, '/s/ideas', '/s/ideas', { title: ' ', body: '' });
+    expect(idea.status).to.equal(422);
+    expect(idea.text).to.contain('<p class="error" id="e-title">').and.to.contain('<p class="error" id="e-body">');
+  });
+
   it('changing a password reports a wrong current password and a mismatch together', async () => {
     h = await makeHearth();
     await makeMember(h, { handle: 'anna' });
