@@ -113,7 +113,9 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(express.json({ limit: bodyLimit }));
   const upload = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: config.limits.avatar_max_kb * 1024, files: 2, fields: 20, fieldSize: bodyLimit, parts: 25 },
+    // A ceiling far above avatar_max_kb: an image over that limit is refused beside its field
+    // by checkImage, the rest of the form kept; only a huge upload gets the 413 page.
+    limits: { fileSize: config.limits.avatar_max_kb * 1024 * 8, files: 2, fields: 20, fieldSize: bodyLimit, parts: 25 },
   }).any();
   app.use((req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next()));
   app.use(csrf.verify);
@@ -142,7 +144,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(storyRoutes(ctx));
   app.use(communityRoutes(ctx));
   app.use(notFoundHandler);
-  app.use(errorHandler(render, { maxBodyKb: Math.round(bodyLimit / 1024), avatarMaxKb: config.limits.avatar_max_kb }));
+  app.use(errorHandler(render, { maxBodyKb: Math.round(bodyLimit / 1024), avatarMaxKb: config.limits.avatar_max_kb * 8 }));
 
   return {
     app,

@@ -56,7 +56,7 @@ export function memberRoutes(ctx: WebContext): Router {
           header: files.find((f) => f.fieldname === 'header' && f.size > 0),
         };
         // Everything is checked before anything is written: a refused form changes nothing.
-        for (const [name, file] of Object.entries(images)) if (file) checkImage(file.buffer, name);
+        for (const [name, file] of Object.entries(images)) if (file) checkImage(file.buffer, name, ctx.config.limits.avatar_max_kb);
         await services.members.updateProfile(member.id, { displayName: field(req.body, 'displayName'), bio: field(req.body, 'bio') });
         const slots: [keyof typeof images, ImageKind, (id: number, f: string | null) => Promise<string | null>][] = [
           ['avatar', 'avatars', (id, f) => services.members.setAvatar(id, f)],

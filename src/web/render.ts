@@ -45,8 +45,8 @@ export interface PageGlobals {
   modules: Config['modules'];
   /** Whether visitors may send a story. */
   storyVisitors: boolean;
-  /** Longest text per kind of field, in characters: forms show it before anything is sent. */
-  limits: FieldLimits;
+  /** Longest text per kind of field, in characters, and the largest image (KB): forms show them before anything is sent. */
+  limits: FieldLimits & { imageKb: number };
 }
 
 export function createRenderer(config: Config, csrf: Csrf) {
@@ -77,7 +77,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
     membershipMode: config.membership.mode,
     modules: { ...config.modules },
     storyVisitors: config.submissions.visitors,
-    limits: fieldLimits(config),
+    limits: { ...fieldLimits(config), imageKb: config.limits.avatar_max_kb },
     economy: config.economy.enabled
       ? { name: config.economy.currency_name, plural: config.economy.currency_plural, symbol: config.economy.symbol, gifts: config.economy.gifts }
       : null,

@@ -87,6 +87,21 @@ describe('issue 13, fault 2: a refused form keeps what was typed and who is logg
     expectMemberHeader(suspend.text, 'own');
   });
 
+  it('an image over the limit is refused beside its field, the profile as typed; the limit is shown before sending', async () => {
+    h = await makeHearth({ limits: { avatar_max_kb: 64 } });
+    await makeMember(h, { handle: 'anna' });
+    const agent = await loggedInAgent(h, 'anna');
+    const page = await agent.get('/settings/profile');
+    expect(page.text).to.contain('PNG, JPEG, GIF or WebP, up to 64 KB.');
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const res = await agent.post('/settings/profile').field('_csrf', csrfFrom(page.text)).field('displayName', 'Anna B.').field('bio', 'I bake on Sundays.')
+      .attach('avatar', Buffer.concat([png, Buffer.alloc(100 * 1024)]), 'big.png');
+    expect(res.status).to.equal(422);
+    expect(res.text).to.contain('<p class="error" id="e-avatar">That image is too large: the limit is 64 KB.');
+    expect(res.text).to.contain('value="Anna B."').and.to.contain('I bake on Sundays.');
+    expectMemberHeader(res.text, 'anna');
+  });
+
   it('a body too big to read gets the 413 page with the member’s own header and says the text is still in the form', async () => {
     h = await makeHearth();
     await makeMember(h, { handle: 'anna' });
