@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import nunjucks from 'nunjucks';
 import { type HandleOwner, accountAddress, formatHandle } from '../community/handle.js';
 import { renderMarkdown } from '../community/markdown.js';
+import { PASSWORD_MIN } from '../community/member.rules.js';
 import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
 import { viewsDir } from '../paths.js';
@@ -45,8 +46,8 @@ export interface PageGlobals {
   modules: Config['modules'];
   /** Whether visitors may send a story. */
   storyVisitors: boolean;
-  /** Longest text per kind of field, in characters, and the largest image (KB): forms show them before anything is sent. */
-  limits: FieldLimits & { imageKb: number };
+  /** Longest text per kind of field, in characters, the shortest password and the largest image (KB): forms show them before anything is sent. */
+  limits: FieldLimits & { imageKb: number; passwordMin: number };
 }
 
 export function createRenderer(config: Config, csrf: Csrf) {
@@ -77,7 +78,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
     membershipMode: config.membership.mode,
     modules: { ...config.modules },
     storyVisitors: config.submissions.visitors,
-    limits: { ...fieldLimits(config), imageKb: config.limits.avatar_max_kb },
+    limits: { ...fieldLimits(config), imageKb: config.limits.avatar_max_kb, passwordMin: PASSWORD_MIN },
     economy: config.economy.enabled
       ? { name: config.economy.currency_name, plural: config.economy.currency_plural, symbol: config.economy.symbol, gifts: config.economy.gifts }
       : null,

@@ -147,6 +147,10 @@ describe('issue 13, fault 2: a refused form keeps what was typed and who is logg
     const story = (await agent.get('/submit')).text;
     expect(story).to.match(/<textarea id="f-body" name="body"[^>]*maxlength="5000"/);
 
+    const signup = (await request(h.app).get('/signup')).text;
+    expect(signup).to.contain('At least 10 characters.').and.to.match(/<input id="f-password" name="password" type="password"[^>]*maxlength="200"/);
+    expect(signup).to.match(/<input id="f-displayName"[^>]*maxlength="60"/).and.to.contain('Up to 60 characters.');
+
     const rewards = (await agent.get('/admin/rewards')).text;
     expect(rewards).to.match(/<textarea id="f-description" name="description"[^>]*maxlength="2000"/);
   });
