@@ -14,6 +14,7 @@ import { authRoutes } from './web/auth.routes.js';
 import { communityRoutes } from './web/community.routes.js';
 import { Csrf } from './web/csrf.js';
 import { errorHandler, notFoundHandler } from './web/errors.js';
+import { formBodyLimitBytes } from './web/field-limits.js';
 import { memberRoutes } from './web/member.routes.js';
 import { federationWebRoutes } from './web/federation.routes.js';
 import { remoteAvatarRoutes } from './web/remote-avatar.js';
@@ -104,15 +105,19 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   // Before the body parsers and CSRF: inboxes need the raw body and are signed, not cookie-authenticated.
   if (federation) app.use(federation.router);
 
-  const bodyLimit = `${config.limits.max_body_kb}kb`;
+  // Who is logged in is known before anything that reads the body can fail, so every error
+  // page (a 413 from the parsers included) shows the member's own header.
+  app.use(cookies.middleware);
+  const bodyLimit = formBodyLimitBytes(config);
   app.use(express.urlencoded({ extended: false, limit: bodyLimit, parameterLimit: 200 }));
   app.use(express.json({ limit: bodyLimit }));
   const upload = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: config.limits.avatar_max_kb * 1024, files: 2, fields: 20, fieldSize: 64 * 1024, parts: 25 },
+    // A ceiling far above avatar_max_kb: an image over that limit is refused beside its field
+    // by checkImage, the rest of the form kept; only a huge upload gets the 413 page.
+    limits: { fileSize: config.limits.avatar_max_kb * 1024 * 8, files: 2, fields: 20, fieldSize: bodyLimit, parts: 25 },
   }).any();
   app.use((req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next()));
-  app.use(cookies.middleware);
   app.use(csrf.verify);
   // The bell in the header shows how many notifications a member has not read.
   app.use((req, res, next) => {
@@ -139,7 +144,7 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
   app.use(storyRoutes(ctx));
   app.use(communityRoutes(ctx));
   app.use(notFoundHandler);
-  app.use(errorHandler(render, { maxBodyKb: config.limits.max_body_kb, avatarMaxKb: config.limits.avatar_max_kb }));
+  app.use(errorHandler(render, { maxBodyKb: Math.round(bodyLimit / 1024), avatarMaxKb: config.limits.avatar_max_kb * 8 }));
 
   return {
     app,

@@ -137,7 +137,7 @@ const FIELDS: Field[] = [
   { section: 'community', key: 'timezone', kind: { type: 'timezone' }, default: 'UTC' },
   { section: 'membership', key: 'mode', kind: { type: 'enum', values: ['open', 'approval', 'invite'] }, default: 'open' },
   { section: 'limits', key: 'max_post_chars', kind: { type: 'int', min: 100, max: 100000 }, default: 20000 },
-  { section: 'limits', key: 'max_body_kb', kind: { type: 'int', min: 16, max: 10240 }, default: 256 },
+  { section: 'limits', key: 'max_body_kb', kind: { type: 'int', min: 16, max: 10240 }, default: 1024 },
   { section: 'limits', key: 'avatar_max_kb', kind: { type: 'int', min: 16, max: 10240 }, default: 1024 },
   { section: 'limits', key: 'login_attempts_per_ip', kind: { type: 'int', min: 1, max: 100000 }, default: 30 },
   { section: 'limits', key: 'login_attempts_per_account', kind: { type: 'int', min: 1, max: 100000 }, default: 10 },

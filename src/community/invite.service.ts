@@ -5,6 +5,26 @@ import type { Db, DbOrTx } from '../db/schema.js';
 import type { InviteRow } from './member.table.js';
 import { type Actor, atLeast } from './roles.js';
 
+/** Whether an invite code can still let someone in, and if not, why. */
+export type InviteState = 'valid' | 'unknown' | 'revoked' | 'expired' | 'used_up';
+
+/** What a person holding an invite that no longer works is told (the next step is the web page's). */
+export const INVITE_PROBLEMS: Record<Exclude<InviteState, 'valid'>, string> = {
+  unknown: 'That invite code is not one this community made: check that you copied all of it.',
+  revoked: 'That invite has been withdrawn by an admin.',
+  expired: 'That invite has expired.',
+  used_up: 'That invite has already been used as many times as it allows.',
+};
+
+/** The state of an invite row at `now` (ISO 8601 UTC); `undefined` is an unknown code. */
+export function inviteState(invite: Pick<InviteRow, 'revoked_at' | 'expires_at' | 'uses' | 'max_uses'> | undefined, now = nowIso()): InviteState {
+  if (!invite) return 'unknown';
+  if (invite.revoked_at !== null) return 'revoked';
+  if (invite.expires_at !== null && invite.expires_at <= now) return 'expired';
+  if (invite.uses >= invite.max_uses) return 'used_up';
+  return 'valid';
+}
+
 /** Invite codes that admins hand out; in invite mode they are the only way in. */
 export class InviteService {
   constructor(private readonly db: Db) {}
@@ -31,7 +51,13 @@ export class InviteService {
       .executeTakeFirstOrThrow();
   }
 
-  /** Uses up one use of a code inside the caller's transaction and says who made it, or throws a field error. */
+  /** Whether `code` would let someone in now, and if not why: sign-up checks it with the other fields, and opening an invite link says it at once. */
+  async state(code: string, trx: DbOrTx = this.db): Promise<InviteState> {
+    if (!code) return 'unknown';
+    return inviteState(await trx.selectFrom('invites').selectAll().where('code', '=', code).executeTakeFirst());
+  }
+
+  /** Uses up one use of a code inside the caller's transaction and says who made it, or throws a field error saying why it cannot. */
   async consume(trx: DbOrTx, code: string): Promise<number> {
     const result = await trx
       .updateTable('invites')
@@ -42,8 +68,9 @@ export class InviteService {
       .whereRef('uses', '<', 'max_uses')
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
+      const state = await this.state(code, trx);
       const errors = new FieldErrors();
-      errors.add('inviteCode', 'That invite code is not valid, used up or expired.');
+      errors.add('inviteCode', state === 'valid' ? INVITE_PROBLEMS.used_up : INVITE_PROBLEMS[state]);
       errors.throwIfAny();
     }
     const invite = await trx.selectFrom('invites').select('created_by').where('code', '=', code).executeTakeFirstOrThrow();

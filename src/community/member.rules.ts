@@ -1,6 +1,7 @@
 import type { FieldErrors } from '../core/errors.js';
 
 /** Handles and passwords are checked the same way by sign-up, setup and the command line. */
+export const HANDLE_MAX = 30;
 export const HANDLE_PATTERN = /^[a-z0-9_]{2,30}$/;
 export const RESERVED_HANDLES = new Set([
   'admin', 'administrator', 'api', 'about', 'community', 'help', 'hearth', 'login', 'logout',
@@ -21,6 +22,11 @@ export function checkHandle(handle: string, errors: FieldErrors, communityHandle
 export function checkPassword(password: string, errors: FieldErrors, field = 'password'): void {
   if (password.length < PASSWORD_MIN) errors.add(field, `Password must be at least ${PASSWORD_MIN} characters.`);
   else if (password.length > PASSWORD_MAX) errors.add(field, `Password must be at most ${PASSWORD_MAX} characters.`);
+}
+
+/** A password typed twice must match; the error sits beside the second box (`confirm`). */
+export function checkConfirm(password: string, confirm: string, errors: FieldErrors, field = 'confirm'): void {
+  if (password !== confirm) errors.add(field, 'The two passwords are not the same.');
 }
 
 /** Collapses whitespace and strips control characters: a display name is one line. */

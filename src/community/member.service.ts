@@ -2,11 +2,12 @@ import type { EventBus } from '../core/event-bus.js';
 import { DomainError, FieldErrors, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
-import type { InviteService } from './invite.service.js';
+import { INVITE_PROBLEMS, type InviteService } from './invite.service.js';
 import type { MemberRow, MemberStatus } from './member.table.js';
 import {
   BIO_MAX,
   DISPLAY_NAME_MAX,
+  checkConfirm,
   checkHandle,
   checkPassword,
   cleanLine,
@@ -23,6 +24,8 @@ export interface SignUpInput {
   handle: string;
   displayName?: string;
   password: string;
+  /** The password typed again, when the form asks for it: checked with the other fields. */
+  confirm?: string;
   inviteCode?: string;
 }
 
@@ -49,10 +52,16 @@ export class MemberService {
     const handle = normalizeHandle(input.handle);
     checkHandle(handle, errors, this.deps.communityHandle);
     checkPassword(input.password, errors);
+    if (input.confirm !== undefined) checkConfirm(input.password, input.confirm, errors);
     const displayName = cleanLine(input.displayName ?? '') || handle;
     if (displayName.length > DISPLAY_NAME_MAX) errors.add('displayName', `Display name must be at most ${DISPLAY_NAME_MAX} characters.`);
     const inviteCode = (input.inviteCode ?? '').trim();
     if (mode === 'invite' && !inviteCode) errors.add('inviteCode', 'This community is invite-only: enter your invite code.');
+    // Said with the other fields, so one try shows every problem; consume() below still decides.
+    if (inviteCode) {
+      const state = await this.deps.invites.state(inviteCode);
+      if (state !== 'valid') errors.add('inviteCode', INVITE_PROBLEMS[state]);
+    }
     errors.throwIfAny();
 
     const passwordHash = await this.deps.hasher.hash(input.password);
@@ -144,12 +153,17 @@ export class MemberService {
     return before.header_file;
   }
 
-  /** Changes the password and ends every other session, as a stolen session should not survive it. */
-  async changePassword(memberId: number, current: string, next: string, keepSessionId?: string): Promise<void> {
+  /**
+   * Changes the password and ends every other session, as a stolen session should not survive it.
+   * `confirm`, when given, is the new password typed again; every field's problem is reported at once.
+   */
+  async changePassword(memberId: number, input: { current: string; password: string; confirm?: string }, keepSessionId?: string): Promise<void> {
     const member = await this.getById(memberId);
+    const next = input.password;
     const errors = new FieldErrors();
-    if (!(await this.deps.hasher.verify(current, member.password_hash))) errors.add('current', 'Your current password is not right.');
+    if (!(await this.deps.hasher.verify(input.current, member.password_hash))) errors.add('current', 'Your current password is not right.');
     checkPassword(next, errors, 'password');
+    if (input.confirm !== undefined) checkConfirm(next, input.confirm, errors);
     errors.throwIfAny();
     const hash = await this.deps.hasher.hash(next);
     await this.deps.db.transaction().execute(async (trx) => {

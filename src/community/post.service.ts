@@ -32,9 +32,18 @@ export class PostService {
     private readonly limits: () => { maxPostChars: number },
   ) {}
 
-  /** `extras` writes what belongs to the thread (a poll) in the same transaction, before anyone hears of it. */
-  async createThread(author: Actor, space: SpaceRow, input: PostInput, extras?: (trx: DbOrTx, post: PostRow) => Promise<void>): Promise<PostRow> {
-    const { title, body, html } = await this.validate(input, true);
+  /**
+   * `extras` writes what belongs to the thread (a poll) in the same transaction, before anyone hears of it;
+   * `check` adds that thing's own field errors, so they are reported together with the post's.
+   */
+  async createThread(
+    author: Actor,
+    space: SpaceRow,
+    input: PostInput,
+    extras?: (trx: DbOrTx, post: PostRow) => Promise<void>,
+    check?: (errors: FieldErrors) => void,
+  ): Promise<PostRow> {
+    const { title, body, html } = await this.validate(input, true, check);
     const post = await this.db.transaction().execute(async (trx) => {
       const post = await insertPost(trx, { spaceId: space.id, authorId: author.id, parent: null, title, body, html, at: nowIso() });
       await extras?.(trx, post);
@@ -100,8 +109,9 @@ export class PostService {
     return { post, space };
   }
 
-  private async validate(input: PostInput, allowTitle: boolean): Promise<{ title: string | null; body: string; html: string }> {
+  private async validate(input: PostInput, allowTitle: boolean, check?: (errors: FieldErrors) => void): Promise<{ title: string | null; body: string; html: string }> {
     const errors = new FieldErrors();
+    check?.(errors);
     const max = this.limits().maxPostChars;
     const body = input.body.replace(/\r\n?/g, '\n').trim();
     const title = allowTitle ? cleanLine(input.title ?? '') : '';

@@ -6,6 +6,9 @@ import { cleanLine, cleanText } from './member.rules.js';
 import { type Actor, type Viewer, atLeast } from './roles.js';
 import type { SpaceKind, SpaceRow, SpaceVisibility } from './space.table.js';
 
+/** Longest space name and description, in characters. */
+export const SPACE_NAME_MAX = 80;
+export const SPACE_DESCRIPTION_MAX = 2000;
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$|^[a-z0-9]$/;
 
 /** Members-only spaces exist only for members: to anyone else they are "not found". */
@@ -30,8 +33,8 @@ export class SpaceService {
     const description = cleanText(input.description);
     if (!SLUG_PATTERN.test(slug)) errors.add('slug', 'Address must be 1 to 40 characters: a-z, 0-9 and -, not starting or ending with -.');
     if (!name) errors.add('name', 'Give the space a name.');
-    else if (name.length > 80) errors.add('name', 'Name must be at most 80 characters.');
-    if (description.length > 2000) errors.add('description', 'Description must be at most 2000 characters.');
+    else if (name.length > SPACE_NAME_MAX) errors.add('name', `Name must be at most ${SPACE_NAME_MAX} characters.`);
+    if (description.length > SPACE_DESCRIPTION_MAX) errors.add('description', `Description must be at most ${SPACE_DESCRIPTION_MAX} characters.`);
     if (input.visibility !== 'public' && input.visibility !== 'members') errors.add('visibility', 'Visibility must be public or members.');
     const kind = input.kind ?? 'discussion';
     if (kind !== 'discussion' && kind !== 'ideas') errors.add('kind', 'A space is a discussion space or an idea board.');

@@ -41,9 +41,10 @@ export interface RsvpOptions {
 }
 
 export const RSVP_CHOICES: readonly RsvpStatus[] = ['going', 'maybe', 'not_going'];
-const MESSAGE_MAX = 1000;
-const TITLE_MAX = 200;
-const DESCRIPTION_MAX = 20_000;
+export const MESSAGE_MAX = 1000;
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 20_000;
+export const CANCEL_REASON_MAX = 500;
 
 /**
  * Events and RSVPs. Seats are counted in the same transaction as the answer that takes
@@ -85,6 +86,7 @@ export class EventService {
     requireStaff(actor);
     const reason = cleanText(rawReason);
     if (!reason) throw new ValidationError({ reason: 'Say why: attendees are told.' });
+    if (reason.length > CANCEL_REASON_MAX) throw new ValidationError({ reason: `Keep the reason under ${CANCEL_REASON_MAX} characters.` });
     const attendees = await this.db.transaction().execute(async (trx) => {
       const event = await this.row(trx, id);
       if (event.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event is already cancelled.');
@@ -276,7 +278,7 @@ export class EventService {
     const description = cleanText(input.description);
     if (!title) errors.add('title', 'Give the event a title.');
     else if (title.length > TITLE_MAX) errors.add('title', `Keep the title under ${TITLE_MAX} characters.`);
-    if (description.length > DESCRIPTION_MAX) errors.add('description', 'The description is too long.');
+    if (description.length > DESCRIPTION_MAX) errors.add('description', `Keep the description under ${DESCRIPTION_MAX.toLocaleString('en')} characters.`);
     const timezone = input.timezone.trim();
     if (!isTimeZone(timezone)) errors.add('timezone', 'Choose a time zone such as Europe/Paris.');
     // Without a valid zone the wall times cannot be placed; the zone's error says why.

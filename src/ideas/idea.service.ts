@@ -17,7 +17,7 @@ export type IdeaSort = (typeof IDEA_SORTS)[number];
 export const IDEAS_PER_PAGE = 20;
 /** "Trending" counts the votes of this many past days. */
 export const TRENDING_DAYS = 7;
-const NOTE_MAX = 1000;
+export const NOTE_MAX = 1000;
 
 /**
  * Where staff may move an idea from each status. Shipped and declined are not dead ends:
@@ -69,9 +69,11 @@ export class IdeaService {
   /** A new idea: a thread with a title in an idea board, and its idea row, in one transaction. */
   async propose(author: Actor, space: SpaceRow, input: PostInput): Promise<PostRow> {
     if (space.kind !== 'ideas') throw new DomainError('not_ideas', 409, 'Ideas go on an idea board.');
-    if (!(input.title ?? '').trim()) throw new ValidationError({ title: 'Give your idea a title.' });
     return this.posts.createThread(author, space, input, async (trx, post) => {
       await trx.insertInto('ideas').values({ post_id: post.id, status_by: null, status_at: null }).execute();
+    }, (errors) => {
+      // An idea needs a title; said together with the body's problems.
+      if (!(input.title ?? '').trim()) errors.add('title', 'Give your idea a title.');
     });
   }
 

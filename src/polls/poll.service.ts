@@ -34,7 +34,7 @@ export interface PollView {
 
 export const OPTIONS_MIN = 2;
 export const OPTIONS_MAX = 10;
-const OPTION_MAX = 100;
+export const OPTION_MAX = 100;
 export const CLOSES_IN_HOURS = [1, 24, 72, 168, 720] as const;
 
 /**
@@ -51,7 +51,7 @@ export class PollService {
 
   /** Starts a thread with a poll, both in one transaction. */
   async createThread(author: Actor, space: SpaceRow, post: PostInput, poll: PollInput): Promise<PostRow> {
-    const options = checkPoll(poll);
+    let options: string[] = [];
     return this.posts.createThread(author, space, post, async (trx, row) => {
       const now = nowIso();
       await trx
@@ -59,6 +59,8 @@ export class PollService {
         .values({ post_id: row.id, multiple: poll.multiple ? 1 : 0, closes_at: new Date(Date.now() + poll.closesInHours * 3_600_000).toISOString(), results: poll.results, created_at: now })
         .execute();
       await trx.insertInto('poll_options').values(options.map((name, position) => ({ post_id: row.id, position, name }))).execute();
+    }, (errors) => {
+      options = checkPoll(poll, errors);
     });
   }
 
@@ -142,9 +144,12 @@ export class PollService {
   }
 }
 
-/** The options, trimmed and checked: 2 to 10, distinct, each short. */
-export function checkPoll(poll: PollInput): string[] {
-  const errors = new FieldErrors();
+/**
+ * The options, trimmed and checked: 2 to 10, distinct, each short. Problems are added to
+ * `errors` when given (the caller throws them with its own), else thrown as a ValidationError.
+ */
+export function checkPoll(poll: PollInput, into?: FieldErrors): string[] {
+  const errors = into ?? new FieldErrors();
   const options = poll.options.map(cleanLine).filter(Boolean);
   if (options.length < OPTIONS_MIN) errors.add('options', `A poll needs at least ${OPTIONS_MIN} options, one per line.`);
   if (options.length > OPTIONS_MAX) errors.add('options', `A poll can have at most ${OPTIONS_MAX} options.`);
@@ -152,6 +157,6 @@ export function checkPoll(poll: PollInput): string[] {
   if (new Set(options.map((o) => o.toLowerCase())).size !== options.length) errors.add('options', 'Each option must be different.');
   if (!(CLOSES_IN_HOURS as readonly number[]).includes(poll.closesInHours)) errors.add('closesIn', 'Choose when the poll closes.');
   if (poll.results !== 'after_vote' && poll.results !== 'after_close') errors.add('results', 'Choose when results are shown.');
-  errors.throwIfAny();
+  if (!into) errors.throwIfAny();
   return options;
 }

@@ -8,9 +8,9 @@ import type { Db } from '../db/schema.js';
 import { REASON_MAX, writeModerationLog } from '../moderation/moderation.service.js';
 import type { ProductRow, ReviewRow } from './review.table.js';
 
-const NAME_MAX = 120;
-const DESCRIPTION_MAX = 2000;
-const REVIEW_MAX = 5000;
+export const NAME_MAX = 120;
+export const DESCRIPTION_MAX = 2000;
+export const REVIEW_MAX = 5000;
 const PAGE = 30;
 
 export interface ProductSummary extends ProductRow {

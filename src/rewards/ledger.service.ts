@@ -34,7 +34,7 @@ export interface LedgerTotals {
   topEarners: { memberId: number; handle: string; displayName: string; balance: number }[];
 }
 
-const REASON_MAX = 300;
+export const REASON_MAX = 300;
 const PAGE = 50;
 
 /**
@@ -142,12 +142,18 @@ export class LedgerService {
     return entry;
   }
 
-  /** One member gives another some of theirs (when the owner allows gifts). */
-  async gift(from: Actor, toMemberId: number, amount: number, rawNote: string): Promise<LedgerEntryRow> {
+  /**
+   * One member gives another some of theirs (when the owner allows gifts). `toMemberId` null:
+   * the handle typed names no local member; said together with the other fields' problems.
+   */
+  async gift(from: Actor, toMemberId: number | null, amount: number, rawNote: string): Promise<LedgerEntryRow> {
     const errors = new FieldErrors();
+    if (toMemberId === null) errors.add('to', 'There is no member with that handle.');
     if (!Number.isSafeInteger(amount) || amount <= 0) errors.add('amount', 'Give a whole number above zero.');
     if (toMemberId === from.id) errors.add('to', 'You cannot give to yourself.');
+    if (rawNote.length > REASON_MAX) errors.add('note', `Keep the note under ${REASON_MAX} characters.`);
     errors.throwIfAny();
+    if (toMemberId === null) throw new Error('unreachable: a missing recipient is a field error above');
     return this.db.transaction().execute(async (trx) => {
       const to = await trx.selectFrom('members').select(['id', 'domain', 'status']).where('id', '=', toMemberId).executeTakeFirst();
       if (!to || to.domain !== null || to.status !== 'active') throw notFound('That member');

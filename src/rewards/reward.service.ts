@@ -34,8 +34,8 @@ export interface Voucher extends RedemptionRow {
   displayName: string;
 }
 
-const TITLE_MAX = 100;
-const DESCRIPTION_MAX = 2000;
+export const TITLE_MAX = 100;
+export const DESCRIPTION_MAX = 2000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** Crockford's base32: no I, L, O or U, so a code read aloud or typed is hard to get wrong. */
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -7,9 +7,9 @@ import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
 import type { StoryRow, StoryStatus } from './story.table.js';
 
-const TITLE_MAX = 200;
-const NAME_MAX = 80;
-const NOTE_MAX = 2000;
+export const TITLE_MAX = 200;
+export const NAME_MAX = 80;
+export const NOTE_MAX = 2000;
 /** A loose check: the editors answer by e-mail, so it needs an @ and a dot in the domain. */
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]+\.[^\s@<>"]{2,}$/;
 

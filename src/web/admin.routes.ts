@@ -30,22 +30,26 @@ export function adminRoutes(ctx: WebContext): Router {
   router.get(
     '/admin/members',
     wrap(async (req, res) => {
-      const members = await services.members.list();
-      render(req, res, 'admin/members.njk', {
-        pending: members.filter((m) => m.status === 'pending'),
-        members: members.filter((m) => m.status !== 'pending'),
-        welcome: req.query.welcome === '1',
-        baseUrl: config.server.url,
-      });
+      render(req, res, 'admin/members.njk', { ...(await membersPage()), welcome: req.query.welcome === '1', values: {}, errors: {} });
     }),
   );
 
+  async function membersPage() {
+    const members = await services.members.list();
+    return { pending: members.filter((m) => m.status === 'pending'), members: members.filter((m) => m.status !== 'pending'), baseUrl: config.server.url };
+  }
+
+  // A refused action (a suspension without a reason) draws the list again, the reason kept beside its member.
   const memberAction = (path: string, act: (req: Request) => Promise<void>) =>
     router.post(
       path,
       wrap(async (req, res) => {
-        await act(req);
-        res.redirect(303, '/admin/members');
+        try {
+          await act(req);
+          res.redirect(303, '/admin/members');
+        } catch (err) {
+          if (!renderFormError(render, req, res, 'admin/members.njk', err, { ...(await membersPage()), actionFor: Number(req.params.id) })) throw err;
+        }
       }),
     );
   memberAction('/admin/members/:id/role', (req) => services.moderation.setRole(req.member!, memberId(req), field(req.body, 'role')));

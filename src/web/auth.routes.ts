@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { DomainError, ValidationError } from '../core/errors.js';
 import { normalizeHandle } from '../community/member.rules.js';
 import type { WebContext } from './context.js';
-import { field, renderFormError, requireMember, safeNext, wrap } from './handler.js';
+import { INVITE_PROBLEMS } from '../community/invite.service.js';
+import { field, renderFormError, renderLinkGone, requireMember, safeNext, wrap } from './handler.js';
 import { RateLimiter, countCreations, countFailures, limited } from './rate-limit.js';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -44,10 +45,29 @@ export function authRoutes(ctx: WebContext): Router {
     }),
   );
 
-  router.get('/signup', (req, res) => {
-    if (req.member) return res.redirect('/');
-    render(req, res, 'auth/signup.njk', { values: { inviteCode: typeof req.query.invite === 'string' ? req.query.invite : '' }, errors: {} });
-  });
+  router.get(
+    '/signup',
+    wrap(async (req, res) => {
+      if (req.member) return res.redirect('/');
+      const inviteCode = typeof req.query.invite === 'string' ? req.query.invite.trim() : '';
+      // An invite link that no longer works says so when opened, not after the form is filled in.
+      const state = inviteCode ? await services.invites.state(inviteCode) : 'valid';
+      if (state !== 'valid') {
+        return renderLinkGone(render, req, res, {
+          title: 'This invite no longer works',
+          reason: INVITE_PROBLEMS[state],
+          steps: [
+            { text: `Ask the person who invited you, or an admin of ${config.community.name}, for a new invite.` },
+            ...(config.membership.mode === 'invite'
+              ? []
+              : [{ text: config.membership.mode === 'approval' ? 'Ask to join without an invite (an admin approves it)' : 'Join without an invite', href: '/signup' }]),
+            { text: 'Already a member? Log in', href: '/login' },
+          ],
+        });
+      }
+      render(req, res, 'auth/signup.njk', { values: { inviteCode }, errors: {} });
+    }),
+  );
 
   router.post(
     '/signup',
@@ -58,17 +78,15 @@ export function authRoutes(ctx: WebContext): Router {
         const inviteGiven = field(req.body, 'inviteCode').trim() !== '';
         const costly = (err: unknown) =>
           (err instanceof DomainError && err.code === 'handle_taken') || (inviteGiven && err instanceof ValidationError && 'inviteCode' in err.fields);
-        const member = await limited([[signupPerIp, `ip:${req.ip}`]], countCreations(costly), async () => {
-          if (field(req.body, 'password') !== field(req.body, 'confirm')) {
-            throw new ValidationError({ confirm: 'The two passwords are not the same.' });
-          }
-          return services.members.signUp({
+        const member = await limited([[signupPerIp, `ip:${req.ip}`]], countCreations(costly), () =>
+          services.members.signUp({
             handle: field(req.body, 'handle'),
             displayName: field(req.body, 'displayName'),
             password: field(req.body, 'password'),
+            confirm: field(req.body, 'confirm'),
             inviteCode: field(req.body, 'inviteCode'),
-          });
-        });
+          }),
+        );
         if (member.status === 'pending') {
           return render(req, res, 'auth/pending.njk', { handle: member.handle }, 202);
         }

@@ -13,8 +13,13 @@ const SIGNATURES: { ext: string; test: (b: Buffer) => boolean }[] = [
 
 export const imageExtension = (bytes: Buffer): string | undefined => SIGNATURES.find((s) => s.test(bytes))?.ext;
 
-/** The image's file extension, or a field error: SVG and anything else that is not a plain image is refused. */
-export function checkImage(bytes: Buffer, field = 'avatar'): string {
+/**
+ * The image's file extension, or a field error: SVG and anything else that is not a plain
+ * image is refused, and so is one over `maxKb` (limits.avatar_max_kb), beside its field, so
+ * the rest of the form comes back as typed (multer's own ceiling is far above it).
+ */
+export function checkImage(bytes: Buffer, field = 'avatar', maxKb = Infinity): string {
+  if (bytes.length > maxKb * 1024) throw new ValidationError({ [field]: `That image is too large: the limit is ${maxKb.toLocaleString('en')} KB.` });
   const ext = imageExtension(bytes);
   if (!ext) throw new ValidationError({ [field]: `The ${field} must be a PNG, JPEG, GIF or WebP image.` });
   return ext;

@@ -39,6 +39,25 @@ async function markAuthors(ctx: WebContext, spaceId: number, roots: PostView[]):
   for (const p of local) p.author.mark = marks.get(p.author.id!);
 }
 
+/**
+ * Everything a thread page shows: the posts, and the poll, idea or question it carries.
+ * Other routers use it to draw a thread again with a refused form's errors (see renderFormError).
+ */
+export const threadPageLoader = (ctx: WebContext) =>
+  async function threadPage(req: Request, rootId: number, after?: number) {
+    const { services, config } = ctx;
+    const modules = config.modules;
+    const viewer = viewerOf(req);
+    const question = modules.qa ? await services.questions.view(rootId, viewer) : null;
+    const thread = await services.postViews.thread(rootId, viewer, after, { first: question?.acceptedId });
+    if (!thread) throw notFound('That post');
+    const { space } = await services.posts.getVisible(viewer, rootId);
+    if (config.economy.enabled) await markAuthors(ctx, space.id, [thread.root, ...thread.replies]);
+    const poll = modules.polls ? await services.polls.view(rootId, viewer?.id ?? null) : null;
+    const idea = modules.ideas && space.kind === 'ideas' ? await services.ideas.view(rootId, viewer) : null;
+    return { thread, poll, idea, question, statusLabels: STATUS_LABELS };
+  };
+
 /** Home, spaces, threads: reading, writing, replying, editing, deleting, reacting, removing. */
 export function communityRoutes(ctx: WebContext): Router {
   const router = Router();
@@ -47,18 +66,7 @@ export function communityRoutes(ctx: WebContext): Router {
   /** An idea board is one only while the module is on; otherwise its ideas read as plain threads. */
   const isBoard = (space: SpaceRow) => modules.ideas && space.kind === 'ideas';
 
-  /** Everything a thread page shows: the posts, and the poll, idea or question it carries. */
-  async function threadPage(req: Request, rootId: number, after?: number) {
-    const viewer = viewerOf(req);
-    const question = modules.qa ? await services.questions.view(rootId, viewer) : null;
-    const thread = await services.postViews.thread(rootId, viewer, after, { first: question?.acceptedId });
-    if (!thread) throw notFound('That post');
-    const { space } = await services.posts.getVisible(viewer, rootId);
-    if (ctx.config.economy.enabled) await markAuthors(ctx, space.id, [thread.root, ...thread.replies]);
-    const poll = modules.polls ? await services.polls.view(rootId, viewer?.id ?? null) : null;
-    const idea = isBoard(space) ? await services.ideas.view(rootId, viewer) : null;
-    return { thread, poll, idea, question, statusLabels: STATUS_LABELS };
-  }
+  const threadPage = threadPageLoader(ctx);
 
   /** What the board shows: ideas sorted top, trending or new, optionally by status, a page at a time. */
   async function boardData(req: Request, space: SpaceRow) {
@@ -234,9 +242,15 @@ export function communityRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       const id = postId(req);
-      await services.moderation.removePost(member, id, field(req.body, 'reason'));
       const { post } = await services.posts.getVisible(member, id);
-      res.redirect(303, `/p/${post.root_id ?? post.id}#p-${post.id}`);
+      const rootId = post.root_id ?? post.id;
+      try {
+        await services.moderation.removePost(member, id, field(req.body, 'reason'));
+        res.redirect(303, `/p/${rootId}#p-${post.id}`);
+      } catch (err) {
+        // The reason comes back beside its box, under the post it was for.
+        if (!renderFormError(render, req, res, 'post.njk', err, { ...(await threadPage(req, rootId)), removeFor: id })) throw err;
+      }
     }),
   );
 

@@ -36,8 +36,7 @@ export function economyRoutes(ctx: WebContext): Router {
       try {
         if (!config.economy.gifts) throw notFound('Gifts');
         const to = await services.members.findByHandle(field(req.body, 'to'));
-        if (!to || to.domain !== null) throw new ValidationError({ to: 'There is no member with that handle.' });
-        await ledger.gift(member, to.id, amountOf(field(req.body, 'amount')), field(req.body, 'note'));
+        await ledger.gift(member, to && to.domain === null ? to.id : null, wholeNumber(field(req.body, 'amount')), field(req.body, 'note'));
         res.redirect(303, '/wallet?sent=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'wallet.njk', err, await walletPage(member.id))) throw err;
@@ -118,9 +117,12 @@ export function economyRoutes(ctx: WebContext): Router {
   return router;
 }
 
+/** A whole number from a form field, or NaN: for services that check it with the other fields. */
+const wholeNumber = (raw: string): number => (/^-?\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : NaN);
+
 /** A whole amount from a form field; negative only where deductions are meant. */
 function amountOf(raw: string, allowNegative = false): number {
-  const n = /^-?\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  const n = wholeNumber(raw);
   if (!Number.isSafeInteger(n) || (!allowNegative && n <= 0) || n === 0) {
     throw new ValidationError({ amount: allowNegative ? 'Give a whole number: positive to grant, negative to deduct.' : 'Give a whole number above zero.' });
   }

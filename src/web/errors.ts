@@ -9,15 +9,23 @@ import type { Render } from './render.js';
 /** API paths, and clients that prefer JSON (plain or ActivityStreams) to a page, get the error as JSON. */
 const wantsJson = (req: Request): boolean => req.path.startsWith('/api/') || prefersActivityJson(req.headers.accept);
 
+/** A body over the parsers' limit was never read, so the form cannot be drawn again here; the browser still has it. */
+const tooLarge = (maxBodyKb: number) => ({
+  status: 413,
+  code: 'too_large',
+  message: `That was too much to send at once: the limit is ${maxBodyKb.toLocaleString('en')} KB. Nothing was saved, and your text is still in the form: go back in your browser, shorten it and send it again.`,
+});
+
 /** Maps a thrown error to a status and a message safe to show; unknown errors become a logged 500. */
 function classify(err: unknown, maxBodyKb: number, avatarMaxKb: number): { status: number; code: string; message: string } {
   if (err instanceof DomainError) return { status: err.status, code: err.code, message: err.message };
   if (err instanceof multer.MulterError) {
+    if (err.code === 'LIMIT_FIELD_VALUE') return tooLarge(maxBodyKb);
     if (err.code === 'LIMIT_FILE_SIZE') return { status: 413, code: 'too_large', message: `That image is too large: the limit is ${avatarMaxKb} KB.` };
     return { status: 400, code: 'bad_upload', message: 'That upload was not understood: send one image in the avatar field.' };
   }
   const e = err as { type?: string; status?: number };
-  if (e?.type === 'entity.too.large') return { status: 413, code: 'too_large', message: `That was too much to send at once: the limit is ${maxBodyKb} KB.` };
+  if (e?.type === 'entity.too.large') return tooLarge(maxBodyKb);
   if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
     return { status: 400, code: 'bad_request', message: 'The request could not be read.' };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, code: 'bad_request', message: 'The request could not be handled.' };

@@ -61,6 +61,23 @@ export function renderFormError(render: Render, req: Request, res: Response, tem
   return true;
 }
 
+/** One thing a person can do next; `command` is shown as code to run on the server. */
+export interface NextStep {
+  text: string;
+  href?: string;
+  command?: string;
+}
+
+/**
+ * Answers a link that worked once and no longer does (used, expired, withdrawn): 410 Gone,
+ * with a page (views/link-gone.njk) that says which at once, when the link is opened, and
+ * what to do next, instead of a bare "Not found" or a form that can only fail on submit.
+ * Every link that can expire answers through here.
+ */
+export function renderLinkGone(render: Render, req: Request, res: Response, page: { title: string; reason: string; steps: NextStep[] }): void {
+  render(req, res, 'link-gone.njk', page, 410);
+}
+
 /** Only same-site paths may be a redirect target after log-in. */
 export const safeNext = (next: unknown): string =>
   typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';

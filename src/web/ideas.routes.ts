@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { notFound } from '../core/errors.js';
 import type { Vote } from '../ideas/idea.service.js';
 import type { WebContext } from './context.js';
-import { field, idParam, requireMember, wrap } from './handler.js';
+import { threadPageLoader } from './community.routes.js';
+import { field, idParam, renderFormError, requireMember, wrap } from './handler.js';
 
 const VOTES: Record<string, Vote> = { up: 1, down: -1, none: 0 };
 
@@ -11,6 +12,7 @@ export function ideaRoutes(ctx: WebContext): Router {
   const router = Router();
   if (!ctx.config.modules.ideas) return router;
   const { services } = ctx;
+  const threadPage = threadPageLoader(ctx);
 
   // One button per direction; pressing the one already chosen takes the vote back.
   router.post(
@@ -31,8 +33,13 @@ export function ideaRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       const id = idParam(req, 'That idea');
-      await services.ideas.setStatus(member, id, field(req.body, 'status'), field(req.body, 'note'));
-      res.redirect(303, `/p/${id}#idea`);
+      try {
+        await services.ideas.setStatus(member, id, field(req.body, 'status'), field(req.body, 'note'));
+        res.redirect(303, `/p/${id}#idea`);
+      } catch (err) {
+        // The note comes back in the status form with the message beside it.
+        if (!renderFormError(ctx.render, req, res, 'post.njk', err, { ...(await threadPage(req, id)), statusForm: true })) throw err;
+      }
     }),
   );
 

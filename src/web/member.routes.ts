@@ -56,7 +56,7 @@ export function memberRoutes(ctx: WebContext): Router {
           header: files.find((f) => f.fieldname === 'header' && f.size > 0),
         };
         // Everything is checked before anything is written: a refused form changes nothing.
-        for (const [name, file] of Object.entries(images)) if (file) checkImage(file.buffer, name);
+        for (const [name, file] of Object.entries(images)) if (file) checkImage(file.buffer, name, ctx.config.limits.avatar_max_kb);
         await services.members.updateProfile(member.id, { displayName: field(req.body, 'displayName'), bio: field(req.body, 'bio') });
         const slots: [keyof typeof images, ImageKind, (id: number, f: string | null) => Promise<string | null>][] = [
           ['avatar', 'avatars', (id, f) => services.members.setAvatar(id, f)],
@@ -86,8 +86,8 @@ export function memberRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       try {
-        if (field(req.body, 'password') !== field(req.body, 'confirm')) throw new ValidationError({ confirm: 'The two new passwords are not the same.' });
-        await services.members.changePassword(member.id, field(req.body, 'current'), field(req.body, 'password'), req.sessionId ?? undefined);
+        const input = { current: field(req.body, 'current'), password: field(req.body, 'password'), confirm: field(req.body, 'confirm') };
+        await services.members.changePassword(member.id, input, req.sessionId ?? undefined);
         res.redirect(303, '/settings/password?saved=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'settings/password.njk', err)) throw err;

@@ -4,10 +4,12 @@ import { type HandleOwner, accountAddress, formatHandle } from '../community/han
 import { replyCountText, replyNoun, threadKind } from '../community/reply-words.js';
 import { type LabelGroup, label } from '../community/labels.js';
 import { markdownToPlainText, renderMarkdown } from '../community/markdown.js';
+import { PASSWORD_MIN } from '../community/member.rules.js';
 import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
 import { viewsDir } from '../paths.js';
 import type { Csrf } from './csrf.js';
+import { type FieldLimits, fieldLimits } from './field-limits.js';
 import { stars } from '../reviews/review.service.js';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
@@ -46,6 +48,8 @@ export interface PageGlobals {
   modules: Config['modules'];
   /** Whether visitors may send a story. */
   storyVisitors: boolean;
+  /** Longest text per kind of field, in characters, the shortest password and the largest image (KB): forms show them before anything is sent. */
+  limits: FieldLimits & { imageKb: number; passwordMin: number };
 }
 
 export function createRenderer(config: Config, csrf: Csrf) {
@@ -83,6 +87,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
     membershipMode: config.membership.mode,
     modules: { ...config.modules },
     storyVisitors: config.submissions.visitors,
+    limits: { ...fieldLimits(config), imageKb: config.limits.avatar_max_kb, passwordMin: PASSWORD_MIN },
     economy: config.economy.enabled
       ? { name: config.economy.currency_name, plural: config.economy.currency_plural, symbol: config.economy.symbol, gifts: config.economy.gifts }
       : null,

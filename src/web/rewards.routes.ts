@@ -109,7 +109,7 @@ export function rewardRoutes(ctx: WebContext): Router {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     if (files.some((f) => f.fieldname !== 'image')) throw new ValidationError({ image: 'Send the picture in the image field.' });
     const file = files.find((f) => f.size > 0);
-    if (file) checkImage(file.buffer, 'image');
+    if (file) checkImage(file.buffer, 'image', ctx.config.limits.avatar_max_kb);
     return file;
   };
   const valuesOf = (r: RewardRow) => ({

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
-import { notFound } from '../core/errors.js';
+import type { Request, Response } from 'express';
 import type { WebContext } from './context.js';
-import { field, renderFormError, wrap } from './handler.js';
+import { field, renderFormError, renderLinkGone, wrap } from './handler.js';
 
 /**
  * First run: while no owner exists, the server prints a one-time link; whoever opens it
@@ -20,8 +20,31 @@ export function setupRoutes(ctx: WebContext): Router {
     return a.length === b.length && timingSafeEqual(a, b);
   };
 
+  // An old link (the owner exists, or the server has since made a new one) says so and what to do.
+  const linkGone = (req: Request, res: Response): void => {
+    if (ctx.setup.token() === null) {
+      return renderLinkGone(render, req, res, {
+        title: 'This setup link has been used',
+        reason: `The owner account of ${ctx.config.community.name} exists, so the one-time setup link no longer works.`,
+        steps: [
+          { text: 'Log in with the owner account', href: '/login' },
+          { text: 'Lost the owner’s password? On the server, run', command: 'npx hearth member reset-password HANDLE' },
+          { text: 'Need another owner or admin? On the server, run', command: 'npx hearth member create HANDLE --role owner' },
+        ],
+      });
+    }
+    renderLinkGone(render, req, res, {
+      title: 'This setup link has expired',
+      reason: 'The server makes a new setup link each time it starts, and this is not the current one.',
+      steps: [
+        { text: 'Open the setup link in the server’s latest log (it contains /setup?token=).' },
+        { text: 'Or create the owner on the server:', command: 'npx hearth member create HANDLE --role owner' },
+      ],
+    });
+  };
+
   router.get('/setup', (req, res) => {
-    if (!tokenMatches(req.query.token)) throw notFound();
+    if (!tokenMatches(req.query.token)) return linkGone(req, res);
     render(req, res, 'setup.njk', { token: req.query.token, values: {}, errors: {} });
   });
 
@@ -29,7 +52,7 @@ export function setupRoutes(ctx: WebContext): Router {
     '/setup',
     wrap(async (req, res) => {
       const token = field(req.body, 'token');
-      if (!tokenMatches(token)) throw notFound();
+      if (!tokenMatches(token)) return linkGone(req, res);
       try {
         const owner = await services.members.create({
           handle: field(req.body, 'handle'),

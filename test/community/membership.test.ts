@@ -58,11 +58,11 @@ describe('membership modes', () => {
     const missing = await signUp('nocode').catch((e) => e);
     expect(missing.fields.inviteCode).to.match(/invite-only/);
     const invite = await h.services.invites.create(admin, { maxUses: 1, expiresInDays: 7 });
-    expect((await signUp('bad', 'not-a-code').catch((e) => e)).fields.inviteCode).to.match(/not valid/);
+    expect((await signUp('bad', 'not-a-code').catch((e) => e)).fields.inviteCode).to.match(/not one this community made/);
     const m = await signUp('invited', invite.code);
     expect(m.status).to.equal('active');
     const usedUp = await signUp('second', invite.code).catch((e) => e);
-    expect(usedUp.fields.inviteCode).to.match(/used up/);
+    expect(usedUp.fields.inviteCode).to.match(/already been used/);
     expect(await h.services.members.findByHandle('second')).to.equal(undefined);
     const plain = await makeMember(h);
     expect((await h.services.invites.create(plain, { maxUses: 1, expiresInDays: 1 }).catch((e) => e)).status).to.equal(403);

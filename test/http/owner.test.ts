@@ -10,7 +10,7 @@ describe('the owner and admins', () => {
     h = await makeHearth();
     const link = h.setupPath()!;
     expect(link).to.match(/^\/setup\?token=[\w-]{20,}$/);
-    expect((await request(h.app).get('/setup?token=wrong')).status).to.equal(404);
+    expect((await request(h.app).get('/setup?token=wrong')).status).to.equal(410);
     const agent = request.agent(h.app);
     const form = await agent.get(link).expect(200);
     const token = new URL(link, 'http://x').searchParams.get('token')!;
@@ -23,7 +23,7 @@ describe('the owner and admins', () => {
     expect((await agent.get(done.headers.location as string)).text).to.contain('Your owner account is ready');
     expect((await h.services.members.getByHandle('owner1')).role).to.equal('owner');
     expect(h.setupPath()).to.equal(null);
-    expect((await request(h.app).get(link)).status).to.equal(404);
+    expect((await request(h.app).get(link)).status).to.equal(410);
   });
 
   it('approval mode: an admin approves a waiting member from the admin page', async () => {
@@ -60,7 +60,7 @@ describe('the owner and admins', () => {
     const form2 = await late.get('/signup');
     const refused = await late.post('/signup').type('form').send({ _csrf: csrfFrom(form2.text), handle: 'late', password: 'late password', confirm: 'late password', inviteCode: code });
     expect(refused.status).to.equal(422);
-    expect(refused.text).to.contain('That invite code is not valid, used up or expired.');
+    expect(refused.text).to.contain('That invite has already been used as many times as it allows.');
   });
 
   it('admins create spaces and change roles; every change is in the log', async () => {

@@ -72,8 +72,8 @@ describe('plain text made from Markdown', () => {
     await h.services.posts.createThread(bob, await generalSpace(h), { body: '> quoting\n\n@ana _look_' });
     await settle();
     const expected = [
-      '@bob replied to your post: “The Comandante, see this review (https://grind.example/c40) & C40”',
-      '@bob mentioned you: “> quoting @ana look”',
+      '@bob replied to your post “Which grinder?”: “The Comandante, see this review (https://grind.example/c40) & C40”',
+      '@bob mentioned you in “> quoting @ana look”.',
     ];
     const texts = (await h.services.notifications.list(ana.id)).items.map((n) => n.text);
     expect(texts).to.include.members(expected);

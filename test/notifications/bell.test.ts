@@ -51,11 +51,11 @@ describe('the bell', () => {
     await h.services.posts.reply(ana, untitled.id, { body: 'Save me one' });
     await settleDomain(h);
     const notes = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.map((n) => [n.text, n.link]);
-    expect(await notes(ana)).to.deep.equal([['@bob replied to your post “Opening hours”.', `/p/${post.id}#p-${reply.id}`]]);
+    expect(await notes(ana)).to.deep.equal([['@bob replied to your post “Opening hours”: “And on Sundays? cc @ana”', `/p/${post.id}#p-${reply.id}`]]);
     expect(await notes(bob)).to.deep.include.members([
-      ['@ana replied to your post “Fresh croissants today”.', `/p/${untitled.id}#p-${untitled.id + 1}`],
+      ['@ana replied to your post “Fresh croissants today”: “Save me one”', `/p/${untitled.id}#p-${untitled.id + 1}`],
       ['@ana reacted to your post “Opening hours”.', `/p/${post.id}#p-${reply.id}`],
-      ['@ana replied to your reply in “Opening hours”.', `/p/${post.id}#p-${deep.id}`],
+      ['@ana replied to your reply in “Opening hours”: “Closed on Sundays, @bob”', `/p/${post.id}#p-${deep.id}`],
     ]);
     const page = (await (await loggedInAgent(h, 'bob')).get('/notifications').expect(200)).text;
     expect(page).to.contain(`<a href="/p/${post.id}#p-${reply.id}">@ana reacted to your post “Opening hours”.</a>`);
