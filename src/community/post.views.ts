@@ -1,6 +1,7 @@
 import type { Db } from '../db/schema.js';
 import { formatHandle } from './handle.js';
 import { FIRST_PAGE, PAGE_SIZE, type PostListRow, postQueries, visibleTo } from './post.queries.js';
+import { isOpen } from './interaction.js';
 import { isLive } from './post.service.js';
 import { REACTIONS } from './reaction.service.js';
 import type { Viewer } from './roles.js';
@@ -30,6 +31,8 @@ export interface PostView {
   editedAt: string | null;
   deleted: boolean;
   removedReason: string | null;
+  /** Takes replies, reactions, votes and edits (the rule in interaction.ts: it and its thread are live). */
+  open: boolean;
   replyCount: number;
   /** Boosts from other servers. */
   shareCount: number;
@@ -111,6 +114,8 @@ export class PostViews {
     const reactions = await this.reactionCounts(all.map((r) => r.id), viewer);
     const views = new Map(all.map((r) => [r.id, toView(r, reactions.get(r.id))]));
     const root = views.get(rootRow.id)!;
+    // A reply in a removed or deleted thread takes nothing either.
+    for (const row of [...shown, ...deeper]) views.get(row.id)!.open = isOpen({ post: liveness(row), thread: liveness(rootRow) });
     for (const row of [...shown, ...deeper]) {
       const view = views.get(row.id)!;
       let parent = views.get(row.parent_id!);
@@ -158,8 +163,10 @@ export class PostViews {
   }
 }
 
+const liveness = (r: PostListRow) => ({ deleted_at: r.deleted_at ?? null, removed_at: r.removed_at ?? null });
+
 function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostView {
-  const live = isLive({ deleted_at: r.deleted_at ?? null, removed_at: r.removed_at ?? null });
+  const live = isLive(liveness(r));
   return {
     id: r.id,
     title: live ? r.title : null,
@@ -168,6 +175,7 @@ function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostVie
     editedAt: r.edited_at,
     deleted: (r.deleted_at ?? null) !== null,
     removedReason: (r.removed_at ?? null) !== null ? (r.removed_reason ?? '') : null,
+    open: isOpen({ post: liveness(r) }),
     replyCount: r.reply_count,
     shareCount: r.share_count,
     depth: r.depth ?? 0,

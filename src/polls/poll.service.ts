@@ -1,3 +1,4 @@
+import { assertOpen, isOpen } from '../community/interaction.js';
 import { cleanLine } from '../community/member.rules.js';
 import type { PostInput, PostService } from '../community/post.service.js';
 import type { PostRow } from '../community/post.table.js';
@@ -64,6 +65,8 @@ export class PollService {
 
   async vote(member: Actor, postId: number, optionIds: number[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      // A removed or deleted thread's poll takes no votes, like the thread takes no replies.
+      await this.posts.getOpen(member, postId, trx);
       const poll = await this.open(trx, postId);
       const ids = [...new Set(optionIds)];
       const valid = await trx.selectFrom('poll_options').select('id').where('post_id', '=', postId).execute();
@@ -83,7 +86,8 @@ export class PollService {
   async voteRemote(memberId: number, postId: number, optionName: string): Promise<boolean> {
     const counted = await this.db.transaction().execute(async (trx) => {
       const poll = await trx.selectFrom('polls').selectAll().where('post_id', '=', postId).executeTakeFirst();
-      if (!poll || poll.closes_at <= nowIso()) return false;
+      const post = await trx.selectFrom('posts').select(['deleted_at', 'removed_at']).where('id', '=', postId).executeTakeFirst();
+      if (!poll || !post || !isOpen({ post, poll })) return false;
       const option = await trx.selectFrom('poll_options').select('id').where('post_id', '=', postId).where('name', '=', optionName.trim()).executeTakeFirst();
       if (!option) return false;
       const voter = await trx.insertInto('poll_voters').values({ post_id: postId, member_id: memberId, created_at: nowIso() }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
@@ -137,7 +141,7 @@ export class PollService {
   private async open(trx: DbOrTx, postId: number): Promise<PollRow> {
     const poll = await trx.selectFrom('polls').selectAll().where('post_id', '=', postId).executeTakeFirst();
     if (!poll) throw notFound('That poll');
-    if (poll.closes_at <= nowIso()) throw new DomainError('closed', 409, 'This poll has closed.');
+    assertOpen({ poll });
     return poll;
   }
 }
