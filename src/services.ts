@@ -80,7 +80,8 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   });
   const spaces = new SpaceService(db, bus, config.community.handle);
   const posts = new PostService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars }));
-  const reactions = new ReactionService(db, bus, posts);
+  const ideasOn = () => config.modules.ideas;
+  const reactions = new ReactionService(db, bus, posts, ideasOn);
   const moderation = new ModerationService(db, bus, posts, sessions);
   const ledger = new LedgerService(db);
   const achievements = new AchievementService(db, bus, () => config.economy.badges);
@@ -95,7 +96,7 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   const notificationSubscribers = new NotificationSubscribers(db, notifications, ideas, { mailer, community: config.community.name, url: config.server.url });
   notificationSubscribers.attach(bus);
   return {
-    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,
+    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db, ideasOn), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,
     digest: new DigestService(db, mailer, { name: config.community.name, url: config.server.url }),
     events,
     polls,
@@ -105,7 +106,7 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
     questions: new QuestionService(db, bus, posts, (spaceId, memberId) => standing.isExpert(spaceId, memberId)),
     reviews: new ReviewService(db, bus),
     stories: new StoryService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars, visitors: config.submissions.visitors })),
-    remote: new RemoteService(db, bus, [ideas, polls, events]),
+    remote: new RemoteService(db, bus, [ideas, polls, events], ideasOn),
     reports: new ReportService(db, bus),
   };
 }

@@ -4,6 +4,7 @@ import { FIRST_PAGE, PAGE_SIZE, type PostListRow, postQueries, visibleTo } from 
 import { isOpen } from './interaction.js';
 import { isLive } from './post.service.js';
 import { REACTIONS } from './reaction.service.js';
+import { type Support, postKinds, supportFor } from './support.js';
 import type { Viewer } from './roles.js';
 
 /**
@@ -33,6 +34,8 @@ export interface PostView {
   removedReason: string | null;
   /** Takes replies, reactions, votes and edits (the rule in interaction.ts: it and its thread are live). */
   open: boolean;
+  /** How people show support for it (support.ts): the page offers reactions only when 'reactions'. */
+  support: Support;
   replyCount: number;
   /** Boosts from other servers. */
   shareCount: number;
@@ -68,7 +71,11 @@ export interface ThreadView {
 export class PostViews {
   private readonly q: ReturnType<typeof postQueries>;
 
-  constructor(db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Whether idea boards are on (then ideas show votes, not reactions). */
+    private readonly ideasOn: () => boolean = () => false,
+  ) {
     this.q = postQueries(db);
   }
 
@@ -138,9 +145,10 @@ export class PostViews {
     return { items: shown.map((r) => toView(r, reactions.get(r.id))), next: more ? shown[shown.length - 1]!.id : null };
   }
 
-  private async reactionCounts(postIds: number[], viewer: Viewer): Promise<Map<number, ReactionCount[]>> {
-    const out = new Map<number, ReactionCount[]>();
+  private async reactionCounts(postIds: number[], viewer: Viewer): Promise<Map<number, Supported>> {
+    const out = new Map<number, Supported>();
     if (postIds.length === 0) return out;
+    const kinds = await postKinds(this.db, postIds, this.ideasOn());
     const ids = JSON.stringify(postIds);
     const counts = await this.q.reactionCounts({ ids });
     const mine = new Set<string>();
@@ -155,9 +163,15 @@ export class PostViews {
     }
     for (const id of postIds) {
       const m = byPost.get(id);
+      // A post that takes votes shows no reactions at all (support.ts).
+      const support = supportFor(kinds.get(id) ?? 'post');
+      if (support !== 'reactions') {
+        out.set(id, { support, reactions: [] });
+        continue;
+      }
       const all = REACTIONS.map((r) => ({ kind: r.kind, emoji: r.emoji, label: r.label, count: m?.get(r.kind) ?? 0, mine: mine.has(`${id}:${r.kind}`) }));
       // Members get a button for every kind; visitors only see the counts there are.
-      out.set(id, viewer === null ? all.filter((r) => r.count > 0) : all);
+      out.set(id, { support, reactions: viewer === null ? all.filter((r) => r.count > 0) : all });
     }
     return out;
   }
@@ -165,7 +179,13 @@ export class PostViews {
 
 const liveness = (r: PostListRow) => ({ deleted_at: r.deleted_at ?? null, removed_at: r.removed_at ?? null });
 
-function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostView {
+/** A post's support kind and, when it takes reactions, their counts. */
+interface Supported {
+  support: Support;
+  reactions: ReactionCount[];
+}
+
+function toView(r: PostListRow, supported: Supported | undefined): PostView {
   const live = isLive(liveness(r));
   return {
     id: r.id,
@@ -183,7 +203,8 @@ function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostVie
     rootId: r.root_id ?? r.id,
     author: { id: r.author_id ?? null, handle: r.author_handle, domain: r.author_domain, displayName: r.author_name, avatarFile: r.author_avatar, remoteUrl: r.author_url },
     space: { slug: r.space_slug, name: r.space_name, visibility: r.space_visibility },
-    reactions: reactions ?? [],
+    reactions: supported?.reactions ?? [],
+    support: supported?.support ?? 'reactions',
     children: [],
     replyingTo: null,
   };

@@ -8,6 +8,7 @@ import { cleanLine, cleanText } from './member.rules.js';
 import { assertOpen, isOpen } from './interaction.js';
 import { TITLE_MAX, insertPost, isLive, markDeleted, threadOf } from './post.service.js';
 import { type AccountTraces, communityTraces } from './remote-account.js';
+import { supportOf } from './support.js';
 import type { PostRow } from './post.table.js';
 import { type ReactionKind, isReactionKind } from './reaction.service.js';
 import { remoteHtmlToText, sanitizeRemoteHtml } from './remote-html.js';
@@ -51,6 +52,8 @@ export class RemoteService {
     private readonly bus: EventBus,
     /** The other modules' parts in forgetting a deleted account (events, ideas, polls). */
     private readonly traces: readonly AccountTraces[] = [],
+    /** Whether idea boards are on (then ideas take votes, not reactions). */
+    private readonly ideasOn: () => boolean = () => false,
   ) {
     this.authorByIri = preparedQuery(db, (p: { iri: string }) => db.selectFrom('members').selectAll().where('actor_iri', '=', p.iri));
     this.postByApId = preparedQuery(db, (p: { apId: string }) => db.selectFrom('posts').selectAll().where('ap_id', '=', p.apId));
@@ -227,6 +230,7 @@ export class RemoteService {
     if (!isReactionKind(kind)) return false;
     const [post] = await this.postWithSpace({ id: postId });
     if (!post || post.visibility !== 'public' || !isOpen({ post, thread: await threadOf(this.db, post) })) return false;
+    if (on && (await supportOf(this.db, postId, this.ideasOn())) !== 'reactions') return false;
     let changed: boolean;
     if (on) {
       const r = await this.db

@@ -129,7 +129,7 @@ export class PollService {
     const { n } = await this.db.selectFrom('poll_voters').select((eb) => eb.fn.countAll<number>().as('n')).where('post_id', '=', postId).executeTakeFirstOrThrow();
     const mine = viewerId === null ? [] : await this.db.selectFrom('poll_votes as v').innerJoin('poll_options as o', 'o.id', 'v.option_id').select('o.id').where('o.post_id', '=', postId).where('v.member_id', '=', viewerId).execute();
     const voted = viewerId !== null && (await this.db.selectFrom('poll_voters').select('member_id').where('post_id', '=', postId).where('member_id', '=', viewerId).executeTakeFirst()) !== undefined;
-    const closed = poll.closes_at <= nowIso();
+    const closed = !isOpen({ poll });
     const voters = Number(n);
     return {
       postId, multiple: poll.multiple === 1, results: poll.results, closesAt: poll.closes_at, closed, votersCount: voters, voted,

@@ -27,6 +27,8 @@ export const like: InboxHandler = async ({ activity, sender, fed }) => {
   // On an idea, a Like is an up vote (Lemmy's and Mastodon's alike); a Dislike a down vote.
   const idea = await fed.isIdea(post.id);
   if (!idea && activity.type === 'Dislike') return ignored('dislike of something other than an idea');
+  // An idea takes votes, not emoji reactions (support.ts): an EmojiReact is no vote.
+  if (idea && activity.type === 'EmojiReact') return ignored('emoji reaction to an idea, which takes votes only');
   const author = await fed.author(sender);
   if (idea) await fed.services.ideas.voteRemote(author.id, post.id, activity.type === 'Dislike' ? -1 : 1);
   else await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(activity), true);
