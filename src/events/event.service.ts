@@ -193,7 +193,7 @@ export class EventService {
         .execute();
       return rsvp!.status;
     });
-    if (previous !== 'going') this.bus.emit('rsvp.changed', { eventId: id, memberId, status: 'going', previous, promoted: true });
+    if (previous !== 'going') this.bus.emit('rsvp.changed', { eventId: id, memberId, status: 'going', previous });
     this.bus.emit('event.attended', { eventId: id, memberId, spaceId: event.space_id });
   }
 
