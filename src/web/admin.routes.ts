@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { MEMBER_MOVES } from '../community/member.rules.js';
 import { notFound } from '../core/errors.js';
 import type { WebContext } from './context.js';
 import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
@@ -34,6 +35,7 @@ export function adminRoutes(ctx: WebContext): Router {
         pending: members.filter((m) => m.status === 'pending'),
         members: members.filter((m) => m.status !== 'pending'),
         welcome: req.query.welcome === '1',
+        moves: MEMBER_MOVES,
         baseUrl: config.server.url,
       });
     }),
