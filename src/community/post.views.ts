@@ -142,7 +142,16 @@ export class PostViews {
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
     const reactions = await this.reactionCounts(shown.map((r) => r.id), viewer);
-    return { items: shown.map((r) => toView(r, reactions.get(r.id))), next: more ? shown[shown.length - 1]!.id : null };
+    // Replies listed alone (a member's page) are open only while their thread is (interaction.ts).
+    const rootIds = [...new Set(shown.flatMap((r) => (r.root_id != null && r.root_id !== r.id ? [r.root_id] : [])))];
+    const roots = rootIds.length ? await this.db.selectFrom('posts').select(['id', 'deleted_at', 'removed_at']).where('id', 'in', rootIds).execute() : [];
+    const thread = new Map(roots.map((r) => [r.id, r]));
+    const items = shown.map((r) => {
+      const view = toView(r, reactions.get(r.id));
+      view.open = isOpen({ post: liveness(r), thread: r.root_id == null ? null : thread.get(r.root_id) });
+      return view;
+    });
+    return { items, next: more ? shown[shown.length - 1]!.id : null };
   }
 
   private async reactionCounts(postIds: number[], viewer: Viewer): Promise<Map<number, Supported>> {

@@ -108,6 +108,9 @@ describe('nothing acts on what is gone', () => {
       const res = await agent.post(`/p/${reply.id}/react`).type('form').send({ _csrf: csrfFrom(before.text), kind: 'like' });
       expect(res.status).to.equal(409);
       expect(res.text).to.contain('removed by a moderator');
+      // Nor where the reply is listed alone, on its author's page.
+      const profile = await agent.get('/@bob').expect(200);
+      expect(profile.text).to.contain(`id="p-${reply.id}"`).and.not.contain(`action="/p/${reply.id}/react"`);
       const visitor = await request(h.app).get(`/p/${thread.id}`).expect(200);
       expect(visitor.text).not.to.contain('Log in to vote.');
     });
