@@ -1,4 +1,4 @@
-import { assertOpen } from '../community/interaction.js';
+import { GoneError, assertOpen, goneReason } from '../community/interaction.js';
 import { renderMarkdown } from '../community/markdown.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
@@ -72,7 +72,8 @@ export class EventService {
     const values = await this.parse(input);
     const { event, promoted } = await this.db.transaction().execute(async (trx) => {
       const before = await this.row(trx, id);
-      if (before.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event was cancelled; it cannot be changed.');
+      // A cancelled event takes no edit; a finished one may still have its record corrected.
+      if (goneReason({ event: before }) === 'event_cancelled') throw new GoneError('event_cancelled');
       const event = await trx.updateTable('events').set({ ...values, updated_at: nowIso() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       return { event, promoted: await this.fillSeats(trx, event) };
     });
