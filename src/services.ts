@@ -80,7 +80,8 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   });
   const spaces = new SpaceService(db, bus, config.community.handle);
   const posts = new PostService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars }));
-  const reactions = new ReactionService(db, bus, posts);
+  const ideasOn = () => config.modules.ideas;
+  const reactions = new ReactionService(db, bus, posts, ideasOn);
   const ledger = new LedgerService(db, bus);
   const achievements = new AchievementService(db, bus, () => config.economy.badges);
   const earning = new EarningService(db, ledger, achievements, () => config.economy);
@@ -98,7 +99,7 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   });
   notificationSubscribers.attach(bus);
   return {
-    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,
+    bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db, ideasOn), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,
     digest: new DigestService(db, mailer, { name: config.community.name, url: config.server.url }),
     events,
     polls,
@@ -108,7 +109,7 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
     questions: new QuestionService(db, bus, posts, (spaceId, memberId) => standing.isExpert(spaceId, memberId)),
     reviews: new ReviewService(db, bus),
     stories: new StoryService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars, visitors: config.submissions.visitors })),
-    remote: new RemoteService(db, bus, [ideas, polls, events]),
+    remote: new RemoteService(db, bus, [ideas, polls, events], ideasOn),
     reports: new ReportService(db, bus),
   };
 }

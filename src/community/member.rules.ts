@@ -1,4 +1,22 @@
 import type { FieldErrors } from '../core/errors.js';
+import type { MemberStatus } from './member.table.js';
+
+/** What staff do to a member's standing. */
+export type MemberMove = 'approve' | 'reject' | 'suspend' | 'unsuspend';
+
+/**
+ * The membership transition table: which moves each status allows. The moderation service
+ * refuses (or, for a repeat, ignores) any other, and the admin page offers only these.
+ * A deleted account stays deleted; a declined request is not suspended, it was never in.
+ */
+export const MEMBER_MOVES: Record<MemberStatus, readonly MemberMove[]> = {
+  pending: ['approve', 'reject'],
+  active: ['suspend'],
+  suspended: ['unsuspend'],
+  rejected: [],
+  deleted: [],
+};
+export const canMove = (status: MemberStatus, move: MemberMove): boolean => MEMBER_MOVES[status].includes(move);
 
 /** Handles and passwords are checked the same way by sign-up, setup and the command line. */
 export const HANDLE_MAX = 30;

@@ -1,8 +1,9 @@
 import type { EventBus } from '../core/event-bus.js';
-import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
+import { FieldErrors, forbidden, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { renderWithMentions } from './markdown.js';
+import { assertOpen, isOpen } from './interaction.js';
 import { cleanLine } from './member.rules.js';
 import type { PostRow } from './post.table.js';
 import type { Actor, Viewer } from './roles.js';
@@ -56,8 +57,7 @@ export class PostService {
   async reply(author: Actor, parentId: number, input: PostInput): Promise<PostRow> {
     const { body, html } = await this.validate({ body: input.body }, false);
     const post = await this.db.transaction().execute(async (trx) => {
-      const { post: parent } = await this.getVisible(author, parentId, trx);
-      if (!isLive(parent)) throw new DomainError('gone', 409, 'That post was deleted, so it cannot be answered.');
+      const { post: parent } = await this.getOpen(author, parentId, trx);
       return insertPost(trx, { spaceId: parent.space_id, authorId: author.id, parent, title: null, body, html, at: nowIso() });
     });
     this.bus.emit('post.created', { postId: post.id, spaceId: post.space_id, authorId: author.id, parentId, rootId: post.root_id ?? post.id });
@@ -67,7 +67,7 @@ export class PostService {
   async edit(author: Actor, postId: number, input: PostInput): Promise<PostRow> {
     const { post } = await this.getVisible(author, postId);
     if (post.author_id !== author.id) throw forbidden('Only the author can edit a post.');
-    if (!isLive(post)) throw new DomainError('gone', 409, 'That post was deleted and cannot be edited.');
+    assertOpen({ post, thread: await this.threadOf(post) });
     const { title, body, html } = await this.validate(input, post.parent_id === null);
     const now = nowIso();
     const updated = await this.db
@@ -109,6 +109,27 @@ export class PostService {
     return { post, space };
   }
 
+  /**
+   * The post and its space, like getVisible, when it still takes interaction (a reply,
+   * a reaction, a vote, an accept, a report): throws GoneError (409 `gone`) when it or its
+   * thread was removed or deleted (the rule in interaction.ts).
+   */
+  async getOpen(viewer: Viewer, postId: number, db: DbOrTx = this.db): Promise<PostInSpace> {
+    const found = await this.getVisible(viewer, postId, db);
+    assertOpen({ post: found.post, thread: await this.threadOf(found.post, db) });
+    return found;
+  }
+
+  /** Whether a post already in hand (from another server's activity) still takes interaction. */
+  async isOpen(post: PostRow, db: DbOrTx = this.db): Promise<boolean> {
+    return isOpen({ post, thread: await this.threadOf(post, db) });
+  }
+
+  /** The thread's first post when `post` is a reply, else null (the post is its own thread). */
+  threadOf(post: Pick<PostRow, 'id' | 'root_id'>, db: DbOrTx = this.db): Promise<PostRow | null> {
+    return threadOf(db, post);
+  }
+
   private async validate(input: PostInput, allowTitle: boolean, check?: (errors: FieldErrors) => void): Promise<{ title: string | null; body: string; html: string }> {
     const errors = new FieldErrors();
     check?.(errors);
@@ -124,6 +145,12 @@ export class PostService {
     errors.throwIfAny();
     return { title: title || null, body, html };
   }
+}
+
+/** The thread's first post when `post` is a reply, else null (a thread is its own first post). */
+export async function threadOf(db: DbOrTx, post: Pick<PostRow, 'id' | 'root_id'>): Promise<PostRow | null> {
+  if (post.root_id === null || post.root_id === post.id) return null;
+  return (await db.selectFrom('posts').selectAll().where('id', '=', post.root_id).executeTakeFirst()) ?? null;
 }
 
 /**

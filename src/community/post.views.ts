@@ -1,9 +1,11 @@
 import type { Db } from '../db/schema.js';
 import { formatHandle } from './handle.js';
 import { FIRST_PAGE, PAGE_SIZE, type PostListRow, postQueries, visibleTo } from './post.queries.js';
+import { isOpen } from './interaction.js';
 import { isLive } from './post.service.js';
 import { REACTIONS } from './reaction.service.js';
 import { type ThreadKind, threadKind } from './reply-words.js';
+import { type Support, postKinds, supportFor } from './support.js';
 import type { Viewer } from './roles.js';
 
 /**
@@ -31,6 +33,10 @@ export interface PostView {
   editedAt: string | null;
   deleted: boolean;
   removedReason: string | null;
+  /** Takes replies, reactions, votes and edits (the rule in interaction.ts: it and its thread are live). */
+  open: boolean;
+  /** How people show support for it (support.ts): the page offers reactions only when 'reactions'. */
+  support: Support;
   replyCount: number;
   /** What kind of thread this post starts ('post' for replies): its replies are named by it (reply-words.ts). */
   kind: ThreadKind;
@@ -68,7 +74,11 @@ export interface ThreadView {
 export class PostViews {
   private readonly q: ReturnType<typeof postQueries>;
 
-  constructor(db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Whether idea boards are on (then ideas show votes, not reactions). */
+    private readonly ideasOn: () => boolean = () => false,
+  ) {
     this.q = postQueries(db);
   }
 
@@ -114,6 +124,8 @@ export class PostViews {
     const reactions = await this.reactionCounts(all.map((r) => r.id), viewer);
     const views = new Map(all.map((r) => [r.id, toView(r, reactions.get(r.id))]));
     const root = views.get(rootRow.id)!;
+    // A reply in a removed or deleted thread takes nothing either.
+    for (const row of [...shown, ...deeper]) views.get(row.id)!.open = isOpen({ post: liveness(row), thread: liveness(rootRow) });
     for (const row of [...shown, ...deeper]) {
       const view = views.get(row.id)!;
       let parent = views.get(row.parent_id!);
@@ -133,12 +145,22 @@ export class PostViews {
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
     const reactions = await this.reactionCounts(shown.map((r) => r.id), viewer);
-    return { items: shown.map((r) => toView(r, reactions.get(r.id))), next: more ? shown[shown.length - 1]!.id : null };
+    // Replies listed alone (a member's page) are open only while their thread is (interaction.ts).
+    const rootIds = [...new Set(shown.flatMap((r) => (r.root_id != null && r.root_id !== r.id ? [r.root_id] : [])))];
+    const roots = rootIds.length ? await this.db.selectFrom('posts').select(['id', 'deleted_at', 'removed_at']).where('id', 'in', rootIds).execute() : [];
+    const thread = new Map(roots.map((r) => [r.id, r]));
+    const items = shown.map((r) => {
+      const view = toView(r, reactions.get(r.id));
+      view.open = isOpen({ post: liveness(r), thread: r.root_id == null ? null : thread.get(r.root_id) });
+      return view;
+    });
+    return { items, next: more ? shown[shown.length - 1]!.id : null };
   }
 
-  private async reactionCounts(postIds: number[], viewer: Viewer): Promise<Map<number, ReactionCount[]>> {
-    const out = new Map<number, ReactionCount[]>();
+  private async reactionCounts(postIds: number[], viewer: Viewer): Promise<Map<number, Supported>> {
+    const out = new Map<number, Supported>();
     if (postIds.length === 0) return out;
+    const kinds = await postKinds(this.db, postIds, this.ideasOn());
     const ids = JSON.stringify(postIds);
     const counts = await this.q.reactionCounts({ ids });
     const mine = new Set<string>();
@@ -153,16 +175,30 @@ export class PostViews {
     }
     for (const id of postIds) {
       const m = byPost.get(id);
+      // A post that takes votes shows no reactions at all (support.ts).
+      const support = supportFor(kinds.get(id) ?? 'post');
+      if (support !== 'reactions') {
+        out.set(id, { support, reactions: [] });
+        continue;
+      }
       const all = REACTIONS.map((r) => ({ kind: r.kind, emoji: r.emoji, label: r.label, count: m?.get(r.kind) ?? 0, mine: mine.has(`${id}:${r.kind}`) }));
       // Members get a button for every kind; visitors only see the counts there are.
-      out.set(id, viewer === null ? all.filter((r) => r.count > 0) : all);
+      out.set(id, { support, reactions: viewer === null ? all.filter((r) => r.count > 0) : all });
     }
     return out;
   }
 }
 
-function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostView {
-  const live = isLive({ deleted_at: r.deleted_at ?? null, removed_at: r.removed_at ?? null });
+const liveness = (r: PostListRow) => ({ deleted_at: r.deleted_at ?? null, removed_at: r.removed_at ?? null });
+
+/** A post's support kind and, when it takes reactions, their counts. */
+interface Supported {
+  support: Support;
+  reactions: ReactionCount[];
+}
+
+function toView(r: PostListRow, supported: Supported | undefined): PostView {
+  const live = isLive(liveness(r));
   return {
     id: r.id,
     title: live ? r.title : null,
@@ -171,6 +207,7 @@ function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostVie
     editedAt: r.edited_at,
     deleted: (r.deleted_at ?? null) !== null,
     removedReason: (r.removed_at ?? null) !== null ? (r.removed_reason ?? '') : null,
+    open: isOpen({ post: liveness(r) }),
     replyCount: r.reply_count,
     kind: threadKind(r.thread_kind),
     shareCount: r.share_count,
@@ -179,7 +216,8 @@ function toView(r: PostListRow, reactions: ReactionCount[] | undefined): PostVie
     rootId: r.root_id ?? r.id,
     author: { id: r.author_id ?? null, handle: r.author_handle, domain: r.author_domain, displayName: r.author_name, avatarFile: r.author_avatar, remoteUrl: r.author_url },
     space: { slug: r.space_slug, name: r.space_name, visibility: r.space_visibility },
-    reactions: reactions ?? [],
+    reactions: supported?.reactions ?? [],
+    support: supported?.support ?? 'reactions',
     children: [],
     replyingTo: null,
   };

@@ -2,7 +2,8 @@ import type { EventBus } from '../core/event-bus.js';
 import { DomainError } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
-import { type PostService, isLive } from './post.service.js';
+import type { PostService } from './post.service.js';
+import { assertTakesReactions } from './support.js';
 import type { Actor } from './roles.js';
 
 /** The reactions a member can give: a like and a small set of emoji, one of each per post. */
@@ -22,13 +23,15 @@ export class ReactionService {
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly posts: PostService,
+    /** Whether idea boards are on (then ideas take votes, not reactions). */
+    private readonly ideasOn: () => boolean = () => false,
   ) {}
 
   /** Adds the reaction, or takes it back if the member already gave it. Returns whether it is now on. */
   async toggle(member: Actor, postId: number, kind: string): Promise<boolean> {
     if (!isReactionKind(kind)) throw new DomainError('invalid_reaction', 422, 'That is not a reaction this community offers.');
-    const { post } = await this.posts.getVisible(member, postId);
-    if (!isLive(post)) throw new DomainError('gone', 409, 'That post was deleted.');
+    const { post } = await this.posts.getOpen(member, postId);
+    await assertTakesReactions(this.db, postId, this.ideasOn());
     const added = await this.db.transaction().execute(async (trx) => {
       const removed = await trx
         .deleteFrom('reactions')

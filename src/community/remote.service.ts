@@ -1,12 +1,14 @@
 import type { EventBus, PendingEvent } from '../core/event-bus.js';
-import { DomainError, forbidden } from '../core/errors.js';
+import { DomainError, forbidden, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import { preparedQuery } from '../db/prepared.js';
 import type { Db } from '../db/schema.js';
 import type { MemberRow } from './member.table.js';
 import { cleanLine, cleanText } from './member.rules.js';
-import { TITLE_MAX, insertPost, isLive, markDeleted } from './post.service.js';
+import { assertOpen, isOpen } from './interaction.js';
+import { TITLE_MAX, insertPost, isLive, markDeleted, threadOf } from './post.service.js';
 import { type AccountTraces, communityTraces } from './remote-account.js';
+import { supportOf } from './support.js';
 import type { PostRow } from './post.table.js';
 import { type ReactionKind, isReactionKind } from './reaction.service.js';
 import { remoteHtmlToText, sanitizeRemoteHtml } from './remote-html.js';
@@ -50,6 +52,8 @@ export class RemoteService {
     private readonly bus: EventBus,
     /** The other modules' parts in forgetting a deleted account (events, ideas, polls). */
     private readonly traces: readonly AccountTraces[] = [],
+    /** Whether idea boards are on (then ideas take votes, not reactions). */
+    private readonly ideasOn: () => boolean = () => false,
   ) {
     this.authorByIri = preparedQuery(db, (p: { iri: string }) => db.selectFrom('members').selectAll().where('actor_iri', '=', p.iri));
     this.postByApId = preparedQuery(db, (p: { apId: string }) => db.selectFrom('posts').selectAll().where('ap_id', '=', p.apId));
@@ -57,7 +61,7 @@ export class RemoteService {
       db
         .selectFrom('posts')
         .innerJoin('spaces', 'spaces.id', 'posts.space_id')
-        .select(['posts.author_id', 'posts.deleted_at', 'posts.removed_at', 'spaces.visibility'])
+        .select(['posts.id', 'posts.root_id', 'posts.author_id', 'posts.deleted_at', 'posts.removed_at', 'spaces.visibility'])
         .where('posts.id', '=', p.id),
     );
   }
@@ -108,7 +112,7 @@ export class RemoteService {
   // Both run for nearly every inbound activity: compiled once.
   private readonly authorByIri: (p: { iri: string }) => Promise<MemberRow[]>;
   private readonly postByApId: (p: { apId: string }) => Promise<PostRow[]>;
-  private readonly postWithSpace: (p: { id: number }) => Promise<(Pick<PostRow, 'author_id' | 'deleted_at' | 'removed_at'> & { visibility: string })[]>;
+  private readonly postWithSpace: (p: { id: number }) => Promise<(Pick<PostRow, 'id' | 'root_id' | 'author_id' | 'deleted_at' | 'removed_at'> & { visibility: string })[]>;
 
   async findAuthor(actorIri: string): Promise<MemberRow | undefined> {
     return (await this.authorByIri({ iri: actorIri }))[0];
@@ -132,7 +136,8 @@ export class RemoteService {
       let spaceId: number;
       if ('parentId' in input.target) {
         parent = (await trx.selectFrom('posts').selectAll().where('id', '=', input.target.parentId).executeTakeFirst()) ?? null;
-        if (!parent || !isLive(parent)) throw new DomainError('gone', 409, 'That post was deleted, so it cannot be answered.');
+        if (!parent) throw notFound('That post');
+        assertOpen({ post: parent, thread: await threadOf(trx, parent) });
         spaceId = parent.space_id;
       } else {
         spaceId = input.target.spaceId;
@@ -207,8 +212,8 @@ export class RemoteService {
   /** A boost (Announce) from another server, counted once per person; false when nothing changed. */
   setShare(memberId: number, postId: number, on: boolean): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const post = await trx.selectFrom('posts').select(['id', 'deleted_at', 'removed_at']).where('id', '=', postId).executeTakeFirst();
-      if (!post || !isLive(post)) return false;
+      const post = await trx.selectFrom('posts').select(['id', 'root_id', 'deleted_at', 'removed_at']).where('id', '=', postId).executeTakeFirst();
+      if (!post || !isOpen({ post, thread: await threadOf(trx, post) })) return false;
       const changed = on
         ? Number((await trx.insertInto('post_shares').values({ post_id: postId, member_id: memberId, created_at: nowIso() }).onConflict((oc) => oc.doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0n) > 0
         : Number((await trx.deleteFrom('post_shares').where('post_id', '=', postId).where('member_id', '=', memberId).executeTakeFirst()).numDeletedRows) > 0;
@@ -224,7 +229,8 @@ export class RemoteService {
   async setReaction(memberId: number, postId: number, kind: ReactionKind, on: boolean): Promise<boolean> {
     if (!isReactionKind(kind)) return false;
     const [post] = await this.postWithSpace({ id: postId });
-    if (!post || !isLive(post) || post.visibility !== 'public') return false;
+    if (!post || post.visibility !== 'public' || !isOpen({ post, thread: await threadOf(this.db, post) })) return false;
+    if (on && (await supportOf(this.db, postId, this.ideasOn())) !== 'reactions') return false;
     let changed: boolean;
     if (on) {
       const r = await this.db

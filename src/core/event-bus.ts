@@ -30,6 +30,8 @@ export interface DomainEvents {
   // The economy pays for these (Q&A, events, ideas, stories).
   'answer.accepted': { postId: number; authorId: number; spaceId: number; by: number };
   'event.attended': { eventId: number; memberId: number; spaceId: number | null };
+  // A check-in taken back: what it paid goes back.
+  'event.unattended': { eventId: number; memberId: number; spaceId: number | null; by: number };
   'idea.shipped': { postId: number; authorId: number; spaceId: number };
   'story.published': { storyId: number; authorId: number };
   'answer.unaccepted': { postId: number; authorId: number; spaceId: number; by: number };

@@ -1,4 +1,5 @@
 import { renderWithMentions } from '../community/markdown.js';
+import { GoneError, assertOpen, goneReason } from '../community/interaction.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
 import { peopleView } from '../community/people-visibility.js';
@@ -8,6 +9,7 @@ import type { EventBus, PendingEvent } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
 import { isTimeZone, zonedToUtc } from '../core/timezone.js';
 import type { Db, DbOrTx } from '../db/schema.js';
+import { checkInRefusal } from './check-in.js';
 import type { EventRow, EventRsvpRow, RsvpStatus } from './event.table.js';
 
 /** What an organiser fills in: wall-clock times in the event's own zone. */
@@ -72,7 +74,8 @@ export class EventService {
     const values = await this.parse(input);
     const { event, promoted } = await this.db.transaction().execute(async (trx) => {
       const before = await this.row(trx, id);
-      if (before.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event was cancelled; it cannot be changed.');
+      // A cancelled event takes no edit; a finished one may still have its record corrected.
+      if (goneReason({ event: before }) === 'event_cancelled') throw new GoneError('event_cancelled');
       const event = await trx.updateTable('events').set({ ...values, updated_at: nowIso() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       return { event, promoted: await this.fillSeats(trx, event) };
     });
@@ -121,8 +124,7 @@ export class EventService {
     const message = opts.message === undefined ? undefined : cleanText(opts.message ?? '').slice(0, MESSAGE_MAX) || null;
     const result = await this.db.transaction().execute(async (trx) => {
       const event = await this.row(trx, id);
-      if (event.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event was cancelled.');
-      if (event.ends_at < nowIso()) throw new DomainError('past', 409, 'This event is over.');
+      assertOpen({ event });
       const before = await trx.selectFrom('event_rsvps').selectAll().where('event_id', '=', id).where('member_id', '=', member.id).executeTakeFirst();
       const unchanged = { next: before?.status ?? status, previous: before?.status ?? null, promoted: [] as number[], changed: false };
       // An Undo that a later answer overtook, or that finds nothing to take back.
@@ -174,20 +176,44 @@ export class EventService {
     return out;
   }
 
-  /** Staff mark someone present (which the economy rewards). */
+  /**
+   * Staff mark someone present, which the economy rewards: only within the check-in window
+   * and for "going" or the waiting list (moved to "going": they are here). Throws 409
+   * `gone` (cancelled, over), `too_early` or `not_attending`.
+   */
   async checkIn(staff: Actor, id: number, memberId: number): Promise<void> {
+    requireStaff(staff);
+    const event = await this.row(this.db, id);
+    const previous = await this.db.transaction().execute(async (trx) => {
+      const rsvp = await trx.selectFrom('event_rsvps').selectAll().where('event_id', '=', id).where('member_id', '=', memberId).executeTakeFirst();
+      const refusal = checkInRefusal(event, rsvp, nowIso());
+      if (refusal) throw refusal;
+      const now = nowIso();
+      await trx
+        .updateTable('event_rsvps')
+        .set({ status: 'going', waitlisted_at: null, checked_in_at: now, checked_in_by: staff.id, updated_at: now })
+        .where('event_id', '=', id)
+        .where('member_id', '=', memberId)
+        .execute();
+      return rsvp!.status;
+    });
+    if (previous !== 'going') this.bus.emit('rsvp.changed', { eventId: id, memberId, status: 'going', previous });
+    this.bus.emit('event.attended', { eventId: id, memberId, spaceId: event.space_id });
+  }
+
+  /** Staff take a check-in back (a mistake at the door); the economy takes its award back with it. */
+  async undoCheckIn(staff: Actor, id: number, memberId: number): Promise<void> {
     requireStaff(staff);
     const event = await this.row(this.db, id);
     const r = await this.db
       .updateTable('event_rsvps')
-      .set({ checked_in_at: nowIso(), checked_in_by: staff.id, updated_at: nowIso() })
+      .set({ checked_in_at: null, checked_in_by: null, updated_at: nowIso() })
       .where('event_id', '=', id)
       .where('member_id', '=', memberId)
-      .where('status', 'in', ['going', 'maybe'])
-      .where('checked_in_at', 'is', null)
+      .where('checked_in_at', 'is not', null)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new DomainError('not_attending', 409, 'Only people who said they are coming, and are not checked in yet, can be checked in.');
-    this.bus.emit('event.attended', { eventId: id, memberId, spaceId: event.space_id });
+    if (Number(r.numUpdatedRows) === 0) throw new DomainError('not_checked_in', 409, 'That person is not checked in.');
+    this.bus.emit('event.unattended', { eventId: id, memberId, spaceId: event.space_id, by: staff.id });
   }
 
   /** An event the viewer may see (its space decides), or 404. */

@@ -1,6 +1,5 @@
 import type { HandleOwner } from '../community/handle.js';
 import type { PostInput, PostService } from '../community/post.service.js';
-import { isLive } from '../community/post.service.js';
 import type { PostRow } from '../community/post.table.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
 import type { SpaceRow } from '../community/space.table.js';
@@ -84,8 +83,7 @@ export class IdeaService {
   /** A member's vote on an idea they can see: 1 up, -1 down, 0 takes the vote back. */
   async vote(member: Actor, postId: number, value: Vote): Promise<Vote> {
     if (value !== 1 && value !== -1 && value !== 0) throw new ValidationError({ vote: 'Vote up or down.' });
-    const { post } = await this.posts.getVisible(member, postId);
-    if (!isLive(post)) throw new DomainError('gone', 409, 'That idea was deleted, so it cannot be voted on.');
+    await this.posts.getOpen(member, postId);
     const previous = await this.record(member.id, postId, value);
     if (previous === null) throw notFound('That idea');
     if (previous !== value) this.bus.emit('idea.voted', { postId, memberId: member.id, value, previous });
@@ -97,6 +95,8 @@ export class IdeaService {
    * inbox has checked the idea is public. Answers whether anything changed.
    */
   async voteRemote(memberId: number, postId: number, value: Vote): Promise<boolean> {
+    const post = await this.db.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
+    if (!post || !(await this.posts.isOpen(post))) return false;
     const previous = await this.record(memberId, postId, value);
     if (previous === null || previous === value) return false;
     this.bus.emit('idea.voted', { postId, memberId, value, previous, remote: true });
@@ -152,7 +152,7 @@ export class IdeaService {
   /** Staff (moderators and up) move an idea along, with a note everyone sees; voters are told. */
   async setStatus(actor: Actor, postId: number, status: string, rawNote: string): Promise<IdeaRow> {
     if (!atLeast(actor.role, 'moderator')) throw forbidden('Only staff can change the status of an idea.');
-    const { post } = await this.posts.getVisible(actor, postId);
+    const { post } = await this.posts.getOpen(actor, postId);
     const note = cleanText(rawNote);
     if (!(IDEA_STATUSES as readonly string[]).includes(status)) throw new ValidationError({ status: 'Choose a status.' });
     if (note.length > NOTE_MAX) throw new ValidationError({ note: `Keep the note under ${NOTE_MAX} characters.` });

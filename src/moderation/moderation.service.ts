@@ -1,5 +1,5 @@
 import type { MemberRow } from '../community/member.table.js';
-import { cleanText } from '../community/member.rules.js';
+import { canMove, cleanText } from '../community/member.rules.js';
 import type { PostService } from '../community/post.service.js';
 import { isLive } from '../community/post.service.js';
 import { type Actor, type Role, atLeast, isRole, rank } from '../community/roles.js';
@@ -58,7 +58,7 @@ export class ModerationService {
     const target = await this.getMember(targetId);
     if (rank(target.role) >= rank(actor.role)) throw forbidden('You can only suspend members below your role.');
     // A deleted account stays deleted: suspending (and then lifting it) must not bring it back.
-    if (target.status === 'suspended' || target.status === 'deleted') return;
+    if (!canMove(target.status, 'suspend')) return;
     const entryId = await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('members').set({ status: 'suspended', status_reason: reason, updated_at: nowIso() }).where('id', '=', target.id).execute();
       await this.sessions.revokeAll(target.id, undefined, trx);
@@ -72,7 +72,7 @@ export class ModerationService {
     if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators can lift suspensions.');
     const target = await this.getMember(targetId);
     if (rank(target.role) >= rank(actor.role)) throw forbidden('You can only act on members below your role.');
-    if (target.status !== 'suspended') return;
+    if (!canMove(target.status, 'unsuspend')) return;
     const entryId = await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('members').set({ status: 'active', status_reason: null, updated_at: nowIso() }).where('id', '=', target.id).execute();
       return this.log(trx, actor.id, 'member.unsuspend', { member: target.id });
@@ -85,7 +85,7 @@ export class ModerationService {
   async decide(actor: Actor, targetId: number, approve: boolean, rawReason = ''): Promise<void> {
     if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can approve members.');
     const target = await this.getMember(targetId);
-    if (target.status !== 'pending') throw new DomainError('not_pending', 409, 'That member is not waiting for approval.');
+    if (!canMove(target.status, approve ? 'approve' : 'reject')) throw new DomainError('not_pending', 409, 'That member is not waiting for approval.');
     const reason = cleanText(rawReason).slice(0, REASON_MAX);
     const entryId = await this.db.transaction().execute(async (trx) => {
       await trx

@@ -1,3 +1,4 @@
+import { assertOpen, isOpen } from '../community/interaction.js';
 import { cleanLine } from '../community/member.rules.js';
 import type { PostInput, PostService } from '../community/post.service.js';
 import type { PostRow } from '../community/post.table.js';
@@ -66,6 +67,8 @@ export class PollService {
 
   async vote(member: Actor, postId: number, optionIds: number[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      // A removed or deleted thread's poll takes no votes, like the thread takes no replies.
+      await this.posts.getOpen(member, postId, trx);
       const poll = await this.open(trx, postId);
       const ids = [...new Set(optionIds)];
       const valid = await trx.selectFrom('poll_options').select('id').where('post_id', '=', postId).execute();
@@ -85,7 +88,8 @@ export class PollService {
   async voteRemote(memberId: number, postId: number, optionName: string): Promise<boolean> {
     const counted = await this.db.transaction().execute(async (trx) => {
       const poll = await trx.selectFrom('polls').selectAll().where('post_id', '=', postId).executeTakeFirst();
-      if (!poll || poll.closes_at <= nowIso()) return false;
+      const post = await trx.selectFrom('posts').select(['deleted_at', 'removed_at']).where('id', '=', postId).executeTakeFirst();
+      if (!poll || !post || !isOpen({ post, poll })) return false;
       const option = await trx.selectFrom('poll_options').select('id').where('post_id', '=', postId).where('name', '=', optionName.trim()).executeTakeFirst();
       if (!option) return false;
       const voter = await trx.insertInto('poll_voters').values({ post_id: postId, member_id: memberId, created_at: nowIso() }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
@@ -127,7 +131,7 @@ export class PollService {
     const { n } = await this.db.selectFrom('poll_voters').select((eb) => eb.fn.countAll<number>().as('n')).where('post_id', '=', postId).executeTakeFirstOrThrow();
     const mine = viewerId === null ? [] : await this.db.selectFrom('poll_votes as v').innerJoin('poll_options as o', 'o.id', 'v.option_id').select('o.id').where('o.post_id', '=', postId).where('v.member_id', '=', viewerId).execute();
     const voted = viewerId !== null && (await this.db.selectFrom('poll_voters').select('member_id').where('post_id', '=', postId).where('member_id', '=', viewerId).executeTakeFirst()) !== undefined;
-    const closed = poll.closes_at <= nowIso();
+    const closed = !isOpen({ poll });
     const voters = Number(n);
     return {
       postId, multiple: poll.multiple === 1, results: poll.results, closesAt: poll.closes_at, closed, votersCount: voters, voted,
@@ -139,7 +143,7 @@ export class PollService {
   private async open(trx: DbOrTx, postId: number): Promise<PollRow> {
     const poll = await trx.selectFrom('polls').selectAll().where('post_id', '=', postId).executeTakeFirst();
     if (!poll) throw notFound('That poll');
-    if (poll.closes_at <= nowIso()) throw new DomainError('closed', 409, 'This poll has closed.');
+    assertOpen({ poll });
     return poll;
   }
 }

@@ -1,5 +1,4 @@
 import type { PostInput, PostService } from '../community/post.service.js';
-import { isLive } from '../community/post.service.js';
 import type { PostRow } from '../community/post.table.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
 import type { SpaceRow } from '../community/space.table.js';
@@ -51,7 +50,7 @@ export class QuestionService {
   async accept(actor: Actor, answerId: number): Promise<void> {
     const { post: answer, space } = await this.posts.getVisible(actor, answerId);
     if (answer.parent_id === null || answer.parent_id !== answer.root_id) throw new DomainError('not_answer', 409, 'Only a direct answer to a question can be accepted.');
-    if (!isLive(answer)) throw new DomainError('gone', 409, 'That answer was deleted, so it cannot be accepted.');
+    await this.posts.getOpen(actor, answerId);
     const question = await this.db.selectFrom('posts').selectAll().where('id', '=', answer.parent_id).executeTakeFirstOrThrow();
     if (!(await this.mayAccept(actor, question))) throw forbidden('Only the person who asked, an expert here or a moderator can accept an answer.');
     const previous = await this.db.transaction().execute(async (trx) => {
@@ -69,7 +68,7 @@ export class QuestionService {
 
   /** Takes the mark off the accepted answer. */
   async unaccept(actor: Actor, questionId: number): Promise<void> {
-    const { post: question, space } = await this.posts.getVisible(actor, questionId);
+    const { post: question, space } = await this.posts.getOpen(actor, questionId);
     if (!(await this.mayAccept(actor, question))) throw forbidden('Only the person who asked, an expert here or a moderator can change the accepted answer.');
     const previous = await this.db.transaction().execute(async (trx) => {
       const row = await this.get(question.id, trx);

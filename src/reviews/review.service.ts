@@ -1,7 +1,8 @@
 import { renderWithMentions } from '../community/markdown.js';
+import { assertOpen } from '../community/interaction.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, atLeast } from '../community/roles.js';
-import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
+import { FieldErrors, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
@@ -120,7 +121,7 @@ export class ReviewService {
     const result = await this.db.transaction().execute(async (trx) => {
       const product = await trx.selectFrom('products').selectAll().where('id', '=', productId).executeTakeFirst();
       if (!product) throw notFound('That product');
-      if (product.archived_at) throw new DomainError('archived', 409, 'This product is no longer listed, so it takes no new reviews.');
+      assertOpen({ listing: product });
       const existing = await trx.selectFrom('reviews').select('id').where('product_id', '=', productId).where('member_id', '=', member.id).executeTakeFirst();
       if (existing) {
         const review = await trx.updateTable('reviews').set({ rating, body_md: body, body_html: html, updated_at: now }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();

@@ -55,6 +55,7 @@ export class EarningService {
     // Another answer was accepted instead (or none): what this one earned goes back.
     bus.on('answer.unaccepted', (e) => this.track(this.writes.submit((trx) => this.takeBackSources(trx, [`answer:${e.postId}`], 'Another answer was accepted instead'))));
     bus.on('event.attended', (e) => this.track(this.award(e.memberId, 'event_attended', `attended:${e.eventId}:${e.memberId}`, { spaceId: e.spaceId })));
+    bus.on('event.unattended', (e) => this.track(this.writes.submit((trx) => this.takeBackSources(trx, [`attended:${e.eventId}:${e.memberId}`], 'The check-in was taken back'))));
     bus.on('idea.shipped', (e) => this.track(this.award(e.authorId, 'idea_shipped', `idea:${e.postId}`, { spaceId: e.spaceId })));
     bus.on('story.published', (e) => this.track(this.award(e.authorId, 'story_published', `story:${e.storyId}`)));
   }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { assertOpen } from '../community/interaction.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, atLeast } from '../community/roles.js';
 import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
@@ -128,8 +129,9 @@ export class RewardService {
   /** Spends from the member's wallet on a reward; answers the voucher. 409 with a reason when it cannot. */
   async redeem(member: Actor, rewardId: number): Promise<RedemptionRow> {
     return this.db.transaction().execute(async (trx) => {
-      const reward = await trx.selectFrom('rewards').selectAll().where('id', '=', rewardId).where('archived', '=', 0).executeTakeFirst();
+      const reward = await trx.selectFrom('rewards').selectAll().where('id', '=', rewardId).executeTakeFirst();
       if (!reward) throw notFound('That reward');
+      assertOpen({ listing: reward });
       const now = nowIso();
       if (!isOpen(reward, now)) throw new DomainError('not_available', 409, 'This reward is not on offer right now.');
       if (reward.per_member_limit !== null) {

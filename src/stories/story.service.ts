@@ -13,6 +13,24 @@ export const NOTE_MAX = 2000;
 /** A loose check: the editors answer by e-mail, so it needs an @ and a dot in the domain. */
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]+\.[^\s@<>"]{2,}$/;
 
+/** What editors do to a story in the queue. */
+export type StoryMove = 'edit' | 'approve' | 'reject' | 'publish';
+
+/**
+ * The editorial transition table: what editors may do from each status. The service's
+ * conditional updates start only from these statuses, and the editing page offers only
+ * these moves (a rejected or published story has none).
+ */
+export const STORY_MOVES: Record<StoryStatus, readonly StoryMove[]> = {
+  submitted: ['edit', 'approve', 'reject'],
+  approved: ['edit', 'publish', 'reject'],
+  rejected: [],
+  published: [],
+};
+
+/** The statuses a move may start from (read off STORY_MOVES). */
+const movableFrom = (move: StoryMove): StoryStatus[] => (Object.keys(STORY_MOVES) as StoryStatus[]).filter((s) => STORY_MOVES[s].includes(move));
+
 /** Who sends a story: a member, or a visitor who leaves a name and an e-mail address. */
 export type Submitter = { member: Actor } | { visitor: { name: string; email: string } };
 
@@ -103,13 +121,13 @@ export class StoryService {
     const errors = new FieldErrors();
     const text = await this.checkText(input, errors);
     errors.throwIfAny();
-    return this.move(id, ['submitted', 'approved'], { ...text, edited_by: editor.id }, 'Only stories still in the queue can be edited.');
+    return this.move(id, movableFrom('edit'), { ...text, edited_by: editor.id }, 'Only stories still in the queue can be edited.');
   }
 
   async approve(editor: Actor, id: number, rawNote: string): Promise<StoryRow> {
     this.mustEdit(editor);
     const note = this.checkNote(rawNote, 'note', false);
-    const story = await this.move(id, ['submitted'], { status: 'approved', editor_note: note, decided_by: editor.id, decided_at: nowIso() }, 'Only a new story can be approved.');
+    const story = await this.move(id, movableFrom('approve'), { status: 'approved', editor_note: note, decided_by: editor.id, decided_at: nowIso() }, 'Only a new story can be approved.');
     this.bus.emit('story.decided', { storyId: id, status: 'approved', by: editor.id });
     return story;
   }
@@ -117,7 +135,7 @@ export class StoryService {
   async reject(editor: Actor, id: number, rawReason: string): Promise<StoryRow> {
     this.mustEdit(editor);
     const reason = this.checkNote(rawReason, 'reason', true);
-    const story = await this.move(id, ['submitted', 'approved'], { status: 'rejected', reject_reason: reason, decided_by: editor.id, decided_at: nowIso() }, 'Only a story in the queue can be rejected.');
+    const story = await this.move(id, movableFrom('reject'), { status: 'rejected', reject_reason: reason, decided_by: editor.id, decided_at: nowIso() }, 'Only a story in the queue can be rejected.');
     this.bus.emit('story.decided', { storyId: id, status: 'rejected', by: editor.id });
     return story;
   }
@@ -125,7 +143,7 @@ export class StoryService {
   /** An approved story becomes the community's article; its member author is credited and paid. */
   async publish(editor: Actor, id: number): Promise<StoryRow> {
     this.mustEdit(editor);
-    const story = await this.move(id, ['approved'], { status: 'published', published_at: nowIso() }, 'Approve a story before publishing it.');
+    const story = await this.move(id, movableFrom('publish'), { status: 'published', published_at: nowIso() }, 'Approve a story before publishing it.');
     this.bus.emit('story.decided', { storyId: id, status: 'published', by: editor.id });
     if (story.author_id !== null) this.bus.emit('story.published', { storyId: id, authorId: story.author_id });
     return story;

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { MEMBER_MOVES } from '../community/member.rules.js';
 import { notFound } from '../core/errors.js';
 import { logSentence } from '../moderation/log-text.js';
 import type { WebContext } from './context.js';
@@ -36,7 +37,7 @@ export function adminRoutes(ctx: WebContext): Router {
 
   async function membersPage() {
     const members = await services.members.list();
-    return { pending: members.filter((m) => m.status === 'pending'), members: members.filter((m) => m.status !== 'pending'), baseUrl: config.server.url };
+    return { pending: members.filter((m) => m.status === 'pending'), members: members.filter((m) => m.status !== 'pending'), moves: MEMBER_MOVES, baseUrl: config.server.url };
   }
 
   // A refused action (a suspension without a reason) draws the list again, the reason kept beside its member.

@@ -1,7 +1,7 @@
 import { accountAddress } from '../community/handle.js';
 import { isLive } from '../community/post.service.js';
 import { Router, type Request } from 'express';
-import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
+import { ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { Viewer } from '../community/roles.js';
 import type { PostView } from '../community/post.views.js';
 import type { PollInput } from '../polls/poll.service.js';
@@ -196,7 +196,7 @@ export function communityRoutes(ctx: WebContext): Router {
       if (!member) return;
       const { post } = await services.posts.getVisible(member, postId(req));
       if (post.author_id !== member.id) throw forbidden('Only the author can edit a post.');
-      if (post.deleted_at || post.removed_at) throw new DomainError('gone', 409, 'That post was deleted and cannot be edited.');
+      await services.posts.getOpen(member, post.id);
       render(req, res, 'post-edit.njk', { post, values: { title: post.title ?? '', body: post.body_md }, errors: {} });
     }),
   );

@@ -1,6 +1,8 @@
 import { type Request, Router } from 'express';
 import { atLeast } from '../community/roles.js';
 import { utcToZoned } from '../core/timezone.js';
+import { GoneError, goneReason } from '../community/interaction.js';
+import { canCheckIn } from '../events/check-in.js';
 import { type EventInput, RSVP_CHOICES } from '../events/event.service.js';
 import { toIcal } from '../events/event.ical.js';
 import type { EventRow, RsvpStatus } from '../events/event.table.js';
@@ -84,11 +86,15 @@ export function eventRoutes(ctx: WebContext): Router {
     const event = await events.getVisible(viewer, id);
     const mine = viewer ? await events.rsvpOf(id, viewer.id) : undefined;
     const isStaff = viewer !== null && atLeast(viewer.role, 'moderator');
+    const now = new Date().toISOString();
+    // Buttons come from the rules the service enforces: answers while the event is open, check-in in its window.
+    const attendees = (await events.attendees(viewer, id))?.map((a) => ({ ...a, canCheckIn: isStaff && canCheckIn(event, { status: a.status, checked_in_at: a.checkedInAt }, now) })) ?? null;
+    const gone = goneReason({ event }, now);
     return {
-      event, pageDescription: event.description_md, counts: await events.counts(id), attendees: await events.attendees(viewer, id), mine: mine?.status ?? null, isStaff, choices: RSVP_CHOICES,
+      event, pageDescription: event.description_md, counts: await events.counts(id), attendees, mine: mine?.status ?? null, isStaff, choices: RSVP_CHOICES,
+      goneMessage: gone ? new GoneError(gone).message : null,
       // The online link is for people who are coming (and the organisers).
       showOnline: Boolean(event.online_url) && (mine?.status === 'going' || isStaff),
-      isPast: event.ends_at < new Date().toISOString(),
       values: {}, errors: {},
     };
   };
@@ -163,6 +169,20 @@ export function eventRoutes(ctx: WebContext): Router {
       const id = eventId(req);
       try {
         await events.checkIn(staff, id, Number(field(req.body, 'memberId')) || 0);
+        res.redirect(303, `/events/${id}#attendees`);
+      } catch (err) {
+        if (!renderFormError(render, req, res, 'events/event.njk', err, await eventPage(req, id))) throw err;
+      }
+    }),
+  );
+
+  router.post(
+    '/events/:id/check-in/undo',
+    wrap(async (req, res) => {
+      const staff = requireRole(req, 'moderator');
+      const id = eventId(req);
+      try {
+        await events.undoCheckIn(staff, id, Number(field(req.body, 'memberId')) || 0);
         res.redirect(303, `/events/${id}#attendees`);
       } catch (err) {
         if (!renderFormError(render, req, res, 'events/event.njk', err, await eventPage(req, id))) throw err;

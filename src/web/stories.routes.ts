@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Submitter } from '../stories/story.service.js';
+import { STORY_MOVES, type Submitter } from '../stories/story.service.js';
 import type { WebContext } from './context.js';
 import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 import { RateLimiter, countCreations, limited } from './rate-limit.js';
@@ -86,7 +86,7 @@ export function storyRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const editor = requireRole(req, 'moderator');
       const story = await stories.getFor(editor, idParam(req, 'That story'));
-      render(req, res, 'stories/edit.njk', { story, values: { title: story.title, body: story.body_md }, errors: {} });
+      render(req, res, 'stories/edit.njk', { story, moves: STORY_MOVES[story.status], values: { title: story.title, body: story.body_md }, errors: {} });
     }),
   );
 
@@ -102,7 +102,7 @@ export function storyRoutes(ctx: WebContext): Router {
           res.redirect(303, done(id));
         } catch (err) {
           const story = await stories.getFor(editor, id);
-          if (!renderFormError(render, req, res, 'stories/edit.njk', err, { story })) throw err;
+          if (!renderFormError(render, req, res, 'stories/edit.njk', err, { story, moves: STORY_MOVES[story.status] })) throw err;
         }
       }),
     );

@@ -57,9 +57,9 @@ describe('ideas, reviews and stories on the fediverse', () => {
     await remote.waitFor((d) => d.body.type === 'Announce' && inner(d).type === 'Dislike');
     const undo = announced('Undo')[0]!;
     expect(inner(undo).object).to.include({ type: 'Like', id: inner(like).id });
-    // A reaction to an idea stays here: elsewhere a Like would count as a second vote.
+    // An idea takes votes, not reactions (issue 13, fault 17): a reaction is refused, so no second "vote" leaves either.
     remote.received.length = 0;
-    await h.hearth.services.reactions.toggle(ana, idea.id, 'like');
+    expect(await h.hearth.services.reactions.toggle(ana, idea.id, 'like').catch((e) => e.code)).to.equal('votes_only');
     await settle(h);
     expect(remote.received.filter((d) => inner(d).type === 'Like')).to.deep.equal([]);
   });

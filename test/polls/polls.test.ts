@@ -49,7 +49,7 @@ describe('polls', () => {
     await h.database.db.updateTable('polls').set({ closes_at: '2000-01-01T00:00:00.000Z' }).where('post_id', '=', post.id).execute();
     const view = (await h.services.polls.view(post.id, null))!;
     expect(view).to.deep.include({ closed: true, showResults: true });
-    expect(await codeOf(h.services.polls.vote(bob, post.id, [view.options[0]!.id]))).to.equal('closed');
+    expect(await codeOf(h.services.polls.vote(bob, post.id, [view.options[0]!.id]))).to.equal('gone');
   });
 
   it('counts a vote from another server once, as Mastodon sends it (by option name)', async () => {

@@ -41,7 +41,7 @@ describe('reviews of products and services', () => {
     expect(err.fields).to.have.keys('rating', 'body');
     expect((await h.services.reviews.save(ana, latte.id, { rating: 2.5, body: 'x' }).catch((e) => e)).fields).to.have.key('rating');
     await h.services.reviews.updateProduct(owner, latte.id, { name: 'Oat latte', description: '', archived: true });
-    expect(await codeOf(h.services.reviews.save(ana, latte.id, { rating: 3, body: 'ok' }))).to.equal('archived');
+    expect(await codeOf(h.services.reviews.save(ana, latte.id, { rating: 3, body: 'ok' }))).to.equal('gone');
     expect(await h.services.reviews.products()).to.deep.equal([]);
   });
 

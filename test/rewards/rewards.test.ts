@@ -57,7 +57,7 @@ describe('rewards and vouchers', () => {
     const later = await h.services.rewards.create(owner, draft({ title: 'Xmas', price: 1, startsOn: '2999-12-01' }));
     expect(await codeOf(h.services.rewards.redeem(mia, later.id))).to.equal('not_available');
     await h.services.rewards.archive(owner, once.id);
-    expect(await codeOf(h.services.rewards.redeem(mia, once.id))).to.equal('not_found');
+    expect(await codeOf(h.services.rewards.redeem(mia, once.id))).to.equal('gone');
     expect(await balance(mia)).to.equal(20);
     expect((await h.services.ledger.audit()).mismatches).to.deep.equal([]);
   });

@@ -1,6 +1,7 @@
 import type { Apex, ApDoc } from 'activitypub-express';
 import type { MemberRow } from '../../community/member.table.js';
 import type { PostRow } from '../../community/post.table.js';
+import { supportOf } from '../../community/support.js';
 import { preparedQuery } from '../../db/prepared.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/schema.js';
@@ -76,9 +77,9 @@ export class FederationCore {
     await this.apex.addToOutbox(group, answer);
   }
 
-  /** Whether the post is an idea whose votes count (only while idea boards are on). */
+  /** Whether the post takes ▲/▼ votes rather than reactions (an idea, while idea boards are on; see support.ts). */
   async isIdea(postId: number): Promise<boolean> {
-    return this.modules.ideas && (await this.services.ideas.get(postId)) !== undefined;
+    return (await supportOf(this.db, postId, this.modules.ideas)) === 'votes';
   }
 
   objectId(activity: ApDoc): string | null {

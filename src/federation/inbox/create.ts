@@ -17,6 +17,8 @@ export const create: InboxHandler = async ({ activity, sender, fed }) => {
     throw new DomainError('not_owner', 403, 'The post is not attributed to the sender.');
   }
   const parent = await fed.postByIri(note.inReplyTo);
+  // A removed or deleted post (or one in a removed thread) takes no reply and no poll vote.
+  if (parent && !(await fed.services.posts.isOpen(parent))) return ignored(`reply to ${note.inReplyTo}, which takes no more interaction`);
   // A poll vote, as Mastodon sends it: a Note with no content, named after the option, answering the Question.
   const choice = object.type === 'Note' ? firstText(object.name) : null;
   if (parent && choice && !note.html.trim() && (await fed.services.polls.get(parent.id))) {

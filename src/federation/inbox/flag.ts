@@ -14,6 +14,8 @@ export const flag: InboxHandler = async ({ activity, sender, fed }) => {
     const iri = firstId(o);
     if (!iri) continue;
     const post = await fed.postByIri(iri);
+    // A removed or deleted post is already out of sight: reporting it again is pointless.
+    if (post && !(await fed.services.posts.isOpen(post))) continue;
     if (post) {
       postId ??= post.id;
       targetMemberId ??= post.author_id;

@@ -1,6 +1,5 @@
 import type { ApDoc } from 'activitypub-express';
 import { REACTIONS, type ReactionKind } from '../../community/reaction.service.js';
-import { isLive } from '../../community/post.service.js';
 import { firstText } from '../convert.js';
 import type { InboxHandler } from './context.js';
 import { APPLIED, ignored } from './outcome.js';
@@ -24,10 +23,12 @@ export function reactionKindOf(activity: ApDoc): ReactionKind {
  */
 export const like: InboxHandler = async ({ activity, sender, fed }) => {
   const post = await fed.postByIri(fed.objectId(activity));
-  if (!post || !isLive(post)) return ignored(`${activity.type} of something that is not a live post here: ${fed.objectId(activity)}`);
+  if (!post || !(await fed.services.posts.isOpen(post))) return ignored(`${activity.type} of something that is not a live post here: ${fed.objectId(activity)}`);
   // On an idea, a Like is an up vote (Lemmy's and Mastodon's alike); a Dislike a down vote.
   const idea = await fed.isIdea(post.id);
   if (!idea && activity.type === 'Dislike') return ignored('dislike of something other than an idea');
+  // An idea takes votes, not emoji reactions (support.ts): an EmojiReact is no vote.
+  if (idea && activity.type === 'EmojiReact') return ignored('emoji reaction to an idea, which takes votes only');
   const author = await fed.author(sender);
   if (idea) await fed.services.ideas.voteRemote(author.id, post.id, activity.type === 'Dislike' ? -1 : 1);
   else await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(activity), true);
