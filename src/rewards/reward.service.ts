@@ -197,9 +197,9 @@ export class RewardService {
     if (staff && !atLeast(staff.role, 'moderator')) throw forbidden('Only staff can check vouchers.');
     const v = await this.voucherQuery().where('v.id', '=', voucherId).executeTakeFirst();
     if (!v) throw notFound('That voucher');
-    if (v.used_at) throw new DomainError('already_used', 409, `This voucher was already used on ${v.used_at.slice(0, 16).replace('T', ' ')} UTC.`);
+    if (v.used_at) throw new DomainError('already_used', 409, 'This voucher was already used.');
     const now = nowIso();
-    if (v.expires_at < now) throw new DomainError('expired', 409, `This voucher expired on ${v.expires_at.slice(0, 10)}.`);
+    if (v.expires_at < now) throw new DomainError('expired', 409, 'This voucher has expired.');
     const r = await this.db.updateTable('redemptions').set({ used_at: now, used_by: staff?.id ?? null }).where('id', '=', voucherId).where('used_at', 'is', null).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new DomainError('already_used', 409, 'This voucher was already used.');
     return { ...v, used_at: now, used_by: staff?.id ?? null };
