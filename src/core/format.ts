@@ -21,7 +21,7 @@ function timeFormat(tz: string): Intl.DateTimeFormat {
 }
 
 /**
- * An ISO-8601 instant on the wall clock of the IANA zone `tz`: "Sat 5 Dec 2026, 19:30".
+ * An ISO-8601 instant on the wall clock of the IANA zone `tz`: "Sat, 5 Dec 2026, 19:30".
  * Empty or unparseable input gives ''. Intl formatting costs more than the rest of a post
  * card and a page repeats the same recent timestamps, so results are kept (bounded).
  * Throws RangeError for an unknown zone (callers pass zones checked with isTimeZone).

@@ -44,7 +44,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
   let viewerZone = config.community.timezone;
   // `{{ iso | date }}`: the one way a time is shown, on the viewer's clock. `date(event.timezone)`
   // shows an event on the clock of the place it happens (that is the time on its posters),
-  // labelled with the zone when it is not the viewer's: "Sat 5 Dec 2026, 19:30 (Europe/Paris)".
+  // labelled with the zone when it is not the viewer's: "Sat, 5 Dec 2026, 19:30 (Europe/Paris)".
   env.addFilter('date', (iso: string | null | undefined, zone?: string | null) => {
     const tz = zone && isTimeZone(zone) ? zone : viewerZone;
     const text = formatTime(iso, tz);
