@@ -99,7 +99,7 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
     digest: new DigestService(db, mailer, { name: config.community.name, url: config.server.url, timezone: config.community.timezone }),
     events,
     polls,
-    rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days),
+    rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days, () => config.community.timezone),
     standing,
     ideas,
     questions: new QuestionService(db, bus, posts, (spaceId, memberId) => standing.isExpert(spaceId, memberId)),

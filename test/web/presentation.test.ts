@@ -163,6 +163,21 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
     });
   });
 
+  it('takes a reward’s offer days as days on the community’s clock, and shows them so', async () => {
+    const owner = await h.services.members.getByHandle('boss');
+    const reward = await h.services.rewards.create(owner, {
+      title: 'Advent cookie', description: '', price: 5, stock: null, perMemberLimit: null, startsOn: '2026-12-01', endsOn: '2026-12-24',
+    });
+    // Berlin is UTC+1 in winter: its 1 December starts at 23:00 UTC the day before.
+    expect(reward.starts_at).to.equal('2026-11-30T23:00:00.000Z');
+    expect(reward.ends_at).to.equal('2026-12-24T22:59:59.999Z');
+    const admin = await loggedInAgent(h, 'boss');
+    const page = await admin.get('/rewards').expect(200);
+    expect(shownTimes(page.text).map((t) => t.text)).to.include.members(['Tue, 1 Dec 2026, 00:00', 'Thu, 24 Dec 2026, 23:59']);
+    const edit = await admin.get(`/admin/rewards/${reward.id}`).expect(200);
+    expect(edit.text).to.match(/name="startsOn"[^>]*value="2026-12-01"|value="2026-12-01"[^>]*name="startsOn"/);
+  });
+
   it('no template prints a name, or a time, around its filter', () => {
     for (const file of templates()) {
       const rel = path.relative(viewsDir, file);
