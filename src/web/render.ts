@@ -10,12 +10,12 @@ import { viewsDir } from '../paths.js';
 import type { Csrf } from './csrf.js';
 import { stars } from '../reviews/review.service.js';
 
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /**
  * User text placed beside other text, isolated so its direction cannot reorder what is
  * around it ("by Anna 🌸 آنا · 29 Nov 2026" must not swap the Arabic with the date).
  * Escaped here, then marked safe: the one place user text becomes markup.
  */
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const isolate = (text: string | null | undefined): nunjucks.runtime.SafeString | '' =>
   text ? new nunjucks.runtime.SafeString(`<bdi>${String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!)}</bdi>`) : '';
 

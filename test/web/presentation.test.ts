@@ -114,6 +114,7 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
       const root = shownTimes(visitor.text).find((t) => t.iso === '2026-07-01T10:00:00.000Z');
       expect(root?.text).to.equal('Wed, 1 Jul 2026, 12:00');
       expect(visitor.text).not.to.match(/\d{2}:\d{2} UTC/);
+      expect(visitor.text).to.include('Times are shown in Europe/Berlin.');
 
       const nyc = await loggedInAgent(h, 'nyc');
       const saved = await submit(nyc, '/settings/profile', '/settings/profile', { displayName: 'New Yorker', bio: '', timeZone: 'America/New_York' });
@@ -123,6 +124,7 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
       const hers = await nyc.get(`/p/${rootId}`).expect(200);
       expect(shownTimes(hers.text).find((t) => t.iso === '2026-07-01T10:00:00.000Z')?.text).to.equal('Wed, 1 Jul 2026, 06:00');
       for (const t of shownTimes(hers.text)) expect(t.text).to.match(STYLE);
+      expect(hers.text).to.include('Times are shown in America/New_York');
 
       const bad = await submit(nyc, '/settings/profile', '/settings/profile', { displayName: 'New Yorker', bio: '', timeZone: 'Mars/Olympus' });
       expect(bad.status).to.equal(422);
