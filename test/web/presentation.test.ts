@@ -71,12 +71,27 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
 
   describe('with activity', () => {
     let rootId: number;
+    let storyId: number;
+    let eventId: number;
+    let productId: number;
     before(async () => {
       const thread = await h.services.posts.createThread(anna, await generalSpace(h), { title: 'Opening hours', body: 'Open on Sunday?' });
       rootId = thread.id;
       await h.services.earning.idle();
       // A fixed instant: 10:00 UTC is 12:00 in Berlin (summer) and 06:00 in New York.
       await h.database.db.updateTable('posts').set({ created_at: '2026-07-01T10:00:00.000Z' }).where('id', '=', rootId).execute();
+      const owner = await h.services.members.getByHandle('boss');
+      const story = await h.services.stories.submit({ member: anna }, { title: 'How we met', body: 'Over coffee.' });
+      await h.services.stories.approve(owner, story.id, '');
+      storyId = (await h.services.stories.publish(owner, story.id)).id;
+      const event = await h.services.events.create(owner, {
+        spaceId: (await generalSpace(h)).id, title: 'Latte art night', description: 'Bring a cup.', startsLocal: '2026-12-05T19:30', endsLocal: '2026-12-05T21:30',
+        timezone: 'America/New_York', address: '', onlineUrl: '', capacity: null,
+      });
+      eventId = event.id;
+      await h.services.events.rsvp(anna, eventId, 'going');
+      productId = (await h.services.reviews.createProduct(owner, { name: 'Espresso', description: '' })).id;
+      await h.services.reviews.save(anna, productId, { rating: 5, body: 'Lovely.' });
     });
 
     it('isolates a mixed-direction name on every page that prints it, escaped', async () => {
@@ -88,6 +103,10 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
         leaderboard: await owner.get('/leaderboard').expect(200),
         members: await owner.get('/admin/members').expect(200),
         economy: await owner.get('/admin/economy').expect(200),
+        stories: await request(h.app).get('/stories').expect(200),
+        story: await request(h.app).get(`/stories/${storyId}`).expect(200),
+        event: await owner.get(`/events/${eventId}`).expect(200),
+        review: await request(h.app).get(`/products/${productId}`).expect(200),
       };
       for (const [name, page] of Object.entries(pages)) {
         expect(page.text, name).to.include(ISOLATED);
@@ -95,6 +114,8 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
         expect(page.text.split(NAME).length - 1, name).to.equal(page.text.split(ISOLATED).length - 1 + (page.text.match(new RegExp(`dir="auto">${NAME}<`, 'g'))?.length ?? 0));
       }
       expect(pages.members.text).to.include('<bdi>@anna</bdi>');
+      // An event far away is shown on its own clock, labelled, in the same style.
+      expect(shownTimes(pages.event.text).map((t) => t.text)).to.include('Sat, 5 Dec 2026, 19:30 (America/New_York)');
       // The profile heading is block-level user text: dir="auto"; the <title> stays plain text.
       const profile = await request(h.app).get('/@anna').expect(200);
       expect(profile.text).to.include(`<h1 dir="auto">${NAME}</h1>`);
