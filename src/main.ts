@@ -7,6 +7,7 @@ import { formatHandle } from './community/handle.js';
 import { isRole } from './community/roles.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DomainError, ValidationError } from './core/errors.js';
+import { formatTime } from './core/format.js';
 import { logger } from './core/logger.js';
 import { DatabaseMissingError, databaseFile, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -142,7 +143,15 @@ async function voucherCommand(config: Config, args: string[]): Promise<void> {
   await withServices(config, async (s) => {
     const voucher = await s.rewards.find(input);
     if (!voucher) throw new DomainError('unknown_voucher', 404, 'No voucher has that code.');
-    const used = await s.rewards.use(null, voucher.id);
+    const used = await s.rewards.use(null, voucher.id).catch((err: unknown) => {
+      // The domain refuses without a time (pages show it on the viewer's clock); the counter's
+      // terminal gets it on the community's clock, in the pages' style, with the zone named.
+      const tz = config.community.timezone;
+      const at = (iso: string) => `${formatTime(iso, tz)} (${tz})`;
+      if (err instanceof DomainError && err.code === 'already_used' && voucher.used_at) throw new DomainError(err.code, err.status, `This voucher was already used on ${at(voucher.used_at)}.`);
+      if (err instanceof DomainError && err.code === 'expired') throw new DomainError(err.code, err.status, `This voucher expired on ${at(voucher.expires_at)}.`);
+      throw err;
+    });
     process.stdout.write(`Valid: "${used.title}" for ${formatHandle(used)} (code ${used.code}). It is now marked used.\n`);
   });
 }

@@ -100,10 +100,10 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   notificationSubscribers.attach(bus);
   return {
     bus, members, sessions, invites, spaces, posts, postViews: new PostViews(db, ideasOn), reactions, moderation, ledger, earning, achievements, notifications, notificationSubscribers,
-    digest: new DigestService(db, mailer, { name: config.community.name, url: config.server.url }),
+    digest: new DigestService(db, mailer, { name: config.community.name, url: config.server.url, timezone: config.community.timezone }),
     events,
     polls,
-    rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days),
+    rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days, () => config.community.timezone),
     standing,
     ideas,
     questions: new QuestionService(db, bus, posts, (spaceId, memberId) => standing.isExpert(spaceId, memberId)),

@@ -1,6 +1,7 @@
 import type { EventBus } from '../core/event-bus.js';
 import { DomainError, FieldErrors, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
+import { isTimeZone } from '../core/timezone.js';
 import type { Db } from '../db/schema.js';
 import { INVITE_PROBLEMS, type InviteService } from './invite.service.js';
 import type { MemberRow, MemberStatus } from './member.table.js';
@@ -114,17 +115,23 @@ export class MemberService {
     return member;
   }
 
-  async updateProfile(memberId: number, input: { displayName: string; bio: string }): Promise<MemberRow> {
+  /**
+   * Display name, bio and (when given) the member's time zone: an IANA name, or '' for the
+   * community's. Throws ValidationError naming every bad field.
+   */
+  async updateProfile(memberId: number, input: { displayName: string; bio: string; timeZone?: string }): Promise<MemberRow> {
     const errors = new FieldErrors();
     const displayName = cleanLine(input.displayName);
     const bio = cleanText(input.bio);
+    const timeZone = input.timeZone?.trim();
     if (!displayName) errors.add('displayName', 'Display name cannot be empty.');
     else if (displayName.length > DISPLAY_NAME_MAX) errors.add('displayName', `Display name must be at most ${DISPLAY_NAME_MAX} characters.`);
     if (bio.length > BIO_MAX) errors.add('bio', `Bio must be at most ${BIO_MAX} characters.`);
+    if (timeZone && !isTimeZone(timeZone)) errors.add('timeZone', 'Choose a time zone such as Europe/Berlin.');
     errors.throwIfAny();
     await this.deps.db
       .updateTable('members')
-      .set({ display_name: displayName, bio, updated_at: nowIso() })
+      .set({ display_name: displayName, bio, ...(timeZone === undefined ? {} : { timezone: timeZone || null }), updated_at: nowIso() })
       .where('id', '=', memberId)
       .execute();
     this.deps.bus.emit('member.updated', { memberId });

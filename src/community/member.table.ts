@@ -23,6 +23,8 @@ export interface MemberTable {
   profile_url: Generated<string | null>;
   avatar_url: Generated<string | null>;
   approve_followers: Generated<number>;
+  /** The IANA zone the member reads times in; null: the community's (migration 0026). */
+  timezone: Generated<string | null>;
 }
 export type MemberRow = Selectable<MemberTable>;
 export type NewMemberRow = Insertable<MemberTable>;

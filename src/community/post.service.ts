@@ -1,3 +1,4 @@
+import { formatNumber } from '../core/format.js';
 import type { EventBus } from '../core/event-bus.js';
 import { FieldErrors, forbidden, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
@@ -137,7 +138,7 @@ export class PostService {
     const body = input.body.replace(/\r\n?/g, '\n').trim();
     const title = allowTitle ? cleanLine(input.title ?? '') : '';
     if (!body) errors.add('body', 'Write something first: the post is empty.');
-    else if (body.length > max) errors.add('body', `A post can be at most ${max.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}.`);
+    else if (body.length > max) errors.add('body', `A post can be at most ${formatNumber(max)} characters; this one has ${formatNumber(body.length)}.`);
     if (title.length > TITLE_MAX) errors.add('title', `A title can be at most ${TITLE_MAX} characters.`);
     errors.throwIfAny();
     const html = await renderWithMentions(this.db, body);

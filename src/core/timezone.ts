@@ -43,3 +43,6 @@ export function utcToZoned(iso: string, tz: string): string {
   const ms = Date.parse(iso);
   return new Date(ms + offsetMinutes(ms, tz) * 60_000).toISOString().slice(0, 16);
 }
+
+/** Every zone a form offers: UTC first, then the IANA names this runtime knows. */
+export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone')];

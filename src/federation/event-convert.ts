@@ -1,3 +1,4 @@
+import { formatTime } from '../core/format.js';
 import type { EventCounts } from '../events/event.service.js';
 import type { EventRow } from '../events/event.table.js';
 import { absoluteLinks, PUBLIC } from './convert.js';
@@ -5,8 +6,9 @@ import { absoluteLinks, PUBLIC } from './convert.js';
 export const eventIri = (baseUrl: string, id: number): string => `${baseUrl}/events/${id}`;
 
 const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-const when = (iso: string, tz: string): string =>
-  `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: tz }).format(new Date(iso))} (${tz})`;
+// Read by people on other servers, who have no zone setting here: the event's own clock,
+// labelled, in the style the pages use.
+const when = (iso: string, tz: string): string => `${formatTime(iso, tz)} (${tz})`;
 
 /**
  * An event as Mobilizon federates it: an `Event` from the space's Group with Mobilizon's

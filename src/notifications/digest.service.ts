@@ -1,5 +1,7 @@
+import { formatTime } from '../core/format.js';
 import { logger } from '../core/logger.js';
 import { nowIso } from '../core/time.js';
+import { isTimeZone } from '../core/timezone.js';
 import type { Db } from '../db/schema.js';
 import type { Mailer } from './mailer.js';
 
@@ -14,7 +16,8 @@ export class DigestService {
   constructor(
     private readonly db: Db,
     private readonly mailer: Mailer | null,
-    private readonly community: { name: string; url: string },
+    /** timezone: the community's IANA zone, for members who chose none. */
+    private readonly community: { name: string; url: string; timezone: string },
   ) {}
 
   get available(): boolean {
@@ -27,7 +30,7 @@ export class DigestService {
     const due = await this.db
       .selectFrom('notification_settings as s')
       .innerJoin('members as m', 'm.id', 's.member_id')
-      .select(['s.member_id', 's.email', 's.last_digest_at', 'm.display_name', 'm.status'])
+      .select(['s.member_id', 's.email', 's.last_digest_at', 'm.display_name', 'm.status', 'm.timezone'])
       .where('s.digest', '=', 1)
       .where('s.email', 'is not', null)
       .where('m.status', '=', 'active')
@@ -46,7 +49,9 @@ export class DigestService {
         .limit(50)
         .execute();
       if (!items.length) continue;
-      const lines = items.map((n) => `- ${n.text}${n.link ? `\n  ${this.community.url}${n.link}` : ''}`);
+      // Each line says when, on the member's own clock, in the pages' style.
+      const zone = member.timezone && isTimeZone(member.timezone) ? member.timezone : this.community.timezone;
+      const lines = items.map((n) => `- ${formatTime(n.created_at, zone)}: ${n.text}${n.link ? `\n  ${this.community.url}${n.link}` : ''}`);
       try {
         await this.mailer.send({
           to: member.email!,

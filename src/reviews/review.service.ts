@@ -2,6 +2,7 @@ import { renderWithMentions } from '../community/markdown.js';
 import { assertOpen } from '../community/interaction.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, atLeast } from '../community/roles.js';
+import { formatNumber } from '../core/format.js';
 import { FieldErrors, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
@@ -114,7 +115,7 @@ export class ReviewService {
     const body = cleanText(input.body);
     if (!Number.isInteger(rating) || rating < 1 || rating > 5) errors.add('rating', 'Choose a rating from 1 to 5 stars.');
     if (!body) errors.add('body', 'Say something about it: what you liked, what could be better.');
-    else if (body.length > REVIEW_MAX) errors.add('body', `Keep a review under ${REVIEW_MAX.toLocaleString('en')} characters.`);
+    else if (body.length > REVIEW_MAX) errors.add('body', `Keep a review under ${formatNumber(REVIEW_MAX)} characters.`);
     errors.throwIfAny();
     const html = await renderWithMentions(this.db, body);
     const now = nowIso();

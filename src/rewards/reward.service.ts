@@ -4,6 +4,7 @@ import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, atLeast } from '../community/roles.js';
 import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
 import { isoIn, nowIso } from '../core/time.js';
+import { zonedToUtc } from '../core/timezone.js';
 import type { Db } from '../db/schema.js';
 import { REDEMPTIONS, type LedgerService, wallet } from './ledger.service.js';
 import type { RedemptionRow, RewardRow } from './reward.table.js';
@@ -18,7 +19,7 @@ export interface RewardDraft {
   stock: string | number | null;
   /** Blank or null: no limit. */
   perMemberLimit: string | number | null;
-  /** YYYY-MM-DD (UTC), blank for no bound; the end day is included. */
+  /** YYYY-MM-DD in the community's zone, blank for no bound; the end day is included. */
   startsOn: string | null;
   endsOn: string | null;
 }
@@ -54,11 +55,13 @@ export class RewardService {
     private readonly ledger: LedgerService,
     private readonly tokens: VoucherTokens,
     private readonly voucherDays: () => number,
+    /** The community's IANA zone: the offer's first and last days are days on its clock. */
+    private readonly zone: () => string = () => 'UTC',
   ) {}
 
   async create(admin: Actor, draft: RewardDraft, imageFile: string | null = null): Promise<RewardRow> {
     requireAdmin(admin);
-    const values = parseDraft(draft);
+    const values = parseDraft(draft, this.zone());
     const now = nowIso();
     return this.db
       .insertInto('rewards')
@@ -70,7 +73,7 @@ export class RewardService {
   /** Saves an edit; `imageFile` undefined keeps the image. Answers the image file it replaced. */
   async update(admin: Actor, id: number, draft: RewardDraft, imageFile?: string | null): Promise<{ reward: RewardRow; replacedImage: string | null }> {
     requireAdmin(admin);
-    const values = parseDraft(draft);
+    const values = parseDraft(draft, this.zone());
     const before = await this.get(id);
     const reward = await this.db
       .updateTable('rewards')
@@ -199,9 +202,9 @@ export class RewardService {
     if (staff && !atLeast(staff.role, 'moderator')) throw forbidden('Only staff can check vouchers.');
     const v = await this.voucherQuery().where('v.id', '=', voucherId).executeTakeFirst();
     if (!v) throw notFound('That voucher');
-    if (v.used_at) throw new DomainError('already_used', 409, `This voucher was already used on ${v.used_at.slice(0, 16).replace('T', ' ')} UTC.`);
+    if (v.used_at) throw new DomainError('already_used', 409, 'This voucher was already used.');
     const now = nowIso();
-    if (v.expires_at < now) throw new DomainError('expired', 409, `This voucher expired on ${v.expires_at.slice(0, 10)}.`);
+    if (v.expires_at < now) throw new DomainError('expired', 409, 'This voucher has expired.');
     const r = await this.db.updateTable('redemptions').set({ used_at: now, used_by: staff?.id ?? null }).where('id', '=', voucherId).where('used_at', 'is', null).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new DomainError('already_used', 409, 'This voucher was already used.');
     return { ...v, used_at: now, used_by: staff?.id ?? null };
@@ -235,7 +238,7 @@ export function normalizeCode(raw: string): string {
   return s.length === 10 ? `${s.slice(0, 5)}-${s.slice(5)}` : s;
 }
 
-function parseDraft(d: RewardDraft) {
+function parseDraft(d: RewardDraft, tz: string) {
   const errors = new FieldErrors();
   const title = cleanLine(d.title);
   const description = cleanText(d.description);
@@ -256,17 +259,20 @@ function parseDraft(d: RewardDraft) {
   if (price === null) errors.add('price', 'The price must be a whole number above zero.');
   const stock = int(d.stock, 'stock', 0, 'Stock must be a whole number, or blank for unlimited.');
   const perMemberLimit = int(d.perMemberLimit, 'perMemberLimit', 1, 'The limit must be a whole number above zero, or blank for none.');
-  const day = (v: string | null, field: string, time: string): string | null => {
+  // A day's first instant on the community's clock; the last day runs to the next one's start.
+  const day = (v: string | null, field: string, end: boolean): string | null => {
     const s = (v ?? '').trim();
     if (!s) return null;
     if (!DAY.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`))) {
       errors.add(field, 'Give a date as YYYY-MM-DD, or leave it blank.');
       return null;
     }
-    return `${s}T${time}Z`;
+    if (!end) return zonedToUtc(`${s}T00:00`, tz);
+    const next = new Date(Date.parse(`${s}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    return new Date(Date.parse(zonedToUtc(`${next}T00:00`, tz)!) - 1).toISOString();
   };
-  const starts_at = day(d.startsOn, 'startsOn', '00:00:00.000');
-  const ends_at = day(d.endsOn, 'endsOn', '23:59:59.999');
+  const starts_at = day(d.startsOn, 'startsOn', false);
+  const ends_at = day(d.endsOn, 'endsOn', true);
   if (starts_at && ends_at && ends_at < starts_at) errors.add('endsOn', 'The last day cannot be before the first.');
   errors.throwIfAny();
   return { title, description, price: price!, stock, per_member_limit: perMemberLimit, starts_at, ends_at };

@@ -1,6 +1,7 @@
 import { renderWithMentions } from '../community/markdown.js';
 import { cleanLine, cleanText } from '../community/member.rules.js';
 import { type Actor, atLeast } from '../community/roles.js';
+import { formatNumber } from '../core/format.js';
 import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
@@ -174,7 +175,7 @@ export class StoryService {
     if (!title) errors.add('title', 'Give your story a title.');
     else if (title.length > TITLE_MAX) errors.add('title', `Keep the title under ${TITLE_MAX} characters.`);
     if (!body) errors.add('body', 'Write your story first: it is empty.');
-    else if (body.length > max) errors.add('body', `A story can be at most ${max.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}.`);
+    else if (body.length > max) errors.add('body', `A story can be at most ${formatNumber(max)} characters; this one has ${formatNumber(body.length)}.`);
     const html = body ? await renderWithMentions(this.db, body) : '';
     if (body && !html) errors.add('body', 'The story has no visible text.');
     return { title, body_md: body, body_html: html };

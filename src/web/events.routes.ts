@@ -1,6 +1,6 @@
 import { type Request, Router } from 'express';
 import { atLeast } from '../community/roles.js';
-import { utcToZoned } from '../core/timezone.js';
+import { TIME_ZONES, utcToZoned } from '../core/timezone.js';
 import { GoneError, goneReason } from '../community/interaction.js';
 import { canCheckIn } from '../events/check-in.js';
 import { type EventInput, RSVP_CHOICES } from '../events/event.service.js';
@@ -8,8 +8,6 @@ import { toIcal } from '../events/event.ical.js';
 import type { EventRow, RsvpStatus } from '../events/event.table.js';
 import type { WebContext } from './context.js';
 import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
-
-const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
 
 const eventId = (req: Request): number => idParam(req, 'That event');
 
@@ -23,7 +21,7 @@ export function eventRoutes(ctx: WebContext): Router {
   const eventUrl = (id: number) => `${config.server.url}/events/${id}`;
   const viewerOf = (req: Request) => (req.member ? { id: req.member.id, role: req.member.role } : null);
 
-  const formPage = async (values: Record<string, unknown>, event?: EventRow) => ({ values, errors: {}, event, spaces: await services.spaces.listAll(), zones: ZONES });
+  const formPage = async (values: Record<string, unknown>, event?: EventRow) => ({ values, errors: {}, event, spaces: await services.spaces.listAll(), zones: TIME_ZONES });
   const inputFrom = (body: unknown): EventInput => ({
     spaceId: Number(field(body, 'spaceId')) || 0, title: field(body, 'title'), description: field(body, 'description'),
     startsLocal: field(body, 'startsLocal'), endsLocal: field(body, 'endsLocal'), timezone: field(body, 'timezone'),

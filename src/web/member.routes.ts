@@ -2,6 +2,7 @@ import { accountAddress } from '../community/handle.js';
 import type { MemberRow } from '../community/member.table.js';
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
+import { TIME_ZONES } from '../core/timezone.js';
 import { atLeast } from '../community/roles.js';
 import { type ImageKind, checkImage, deleteImage, storeImage } from './avatar.js';
 import type { WebContext } from './context.js';
@@ -41,7 +42,9 @@ export function memberRoutes(ctx: WebContext): Router {
   router.get('/settings/profile', (req, res) => {
     const member = requireMember(req, res);
     if (!member) return;
-    render(req, res, 'settings/profile.njk', { member, values: { displayName: member.display_name, bio: member.bio }, errors: {}, saved: req.query.saved === '1' });
+    render(req, res, 'settings/profile.njk', {
+      member, zones: TIME_ZONES, values: { displayName: member.display_name, bio: member.bio, timeZone: member.timezone ?? '' }, errors: {}, saved: req.query.saved === '1',
+    });
   });
 
   router.post(
@@ -57,7 +60,7 @@ export function memberRoutes(ctx: WebContext): Router {
         };
         // Everything is checked before anything is written: a refused form changes nothing.
         for (const [name, file] of Object.entries(images)) if (file) checkImage(file.buffer, name, ctx.config.limits.avatar_max_kb);
-        await services.members.updateProfile(member.id, { displayName: field(req.body, 'displayName'), bio: field(req.body, 'bio') });
+        await services.members.updateProfile(member.id, { displayName: field(req.body, 'displayName'), bio: field(req.body, 'bio'), timeZone: field(req.body, 'timeZone') });
         const slots: [keyof typeof images, ImageKind, (id: number, f: string | null) => Promise<string | null>][] = [
           ['avatar', 'avatars', (id, f) => services.members.setAvatar(id, f)],
           ['header', 'headers', (id, f) => services.members.setHeader(id, f)],
@@ -70,7 +73,7 @@ export function memberRoutes(ctx: WebContext): Router {
         }
         res.redirect(303, '/settings/profile?saved=1');
       } catch (err) {
-        if (!renderFormError(render, req, res, 'settings/profile.njk', err, { member })) throw err;
+        if (!renderFormError(render, req, res, 'settings/profile.njk', err, { member, zones: TIME_ZONES })) throw err;
       }
     }),
   );

@@ -7,40 +7,26 @@ import { markdownToPlainText, renderMarkdown } from '../community/markdown.js';
 import { PASSWORD_MIN } from '../community/member.rules.js';
 import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
+import { formatNumber, formatTime } from '../core/format.js';
+import { isTimeZone } from '../core/timezone.js';
 import { viewsDir } from '../paths.js';
 import type { Csrf } from './csrf.js';
 import { type FieldLimits, fieldLimits } from './field-limits.js';
 import { stars } from '../reviews/review.service.js';
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-const formattedDates = new Map<string, string>();
-
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /**
- * "22 Nov 2026, 11:36 UTC". Intl formatting costs more than the rest of a post card, and a
- * page shows the same recent timestamps to every visitor, so results are kept (bounded).
+ * User text placed beside other text, isolated so its direction cannot reorder what is
+ * around it ("by Anna 🌸 آنا · 29 Nov 2026" must not swap the Arabic with the date).
+ * Escaped here, then marked safe: the one place user text becomes markup.
  */
-function formatDate(iso: string): string {
-  if (!iso) return '';
-  let text = formattedDates.get(iso);
-  if (text === undefined) {
-    text = dateFormat.format(new Date(iso)) + ' UTC';
-    if (formattedDates.size >= 5000) formattedDates.clear();
-    formattedDates.set(iso, text);
-  }
-  return text;
-}
-
-const zonedFormats = new Map<string, Intl.DateTimeFormat>();
-const zonedFormat = (tz: string): Intl.DateTimeFormat => {
-  let f = zonedFormats.get(tz);
-  if (!f) zonedFormats.set(tz, (f = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: tz })));
-  return f;
-};
+const isolate = (text: string | null | undefined): nunjucks.runtime.SafeString | '' =>
+  text ? new nunjucks.runtime.SafeString(`<bdi>${String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!)}</bdi>`) : '';
 
 /** Everything every page shows: the community's name, description and rules, and who is looking. */
 export interface PageGlobals {
   /** address: how the fediverse follows the community (@handle@host), null when federation is off. */
-  community: { name: string; handle: string; description: string; rulesHtml: string; address: string | null };
+  community: { name: string; handle: string; description: string; rulesHtml: string; address: string | null; timezone: string };
   membershipMode: string;
   /** The currency, named in the community's words; null when the economy is off. */
   economy: { name: string; plural: string; symbol: string; gifts: boolean } | null;
@@ -59,15 +45,30 @@ export function createRenderer(config: Config, csrf: Csrf) {
     trimBlocks: true,
     lstripBlocks: true,
   });
-  env.addFilter('date', formatDate);
-  // An event's time on its own wall clock: "Sat 5 Dec 2026, 19:30 (Europe/Paris)".
-  env.addFilter('inZone', (iso: string, tz: string) => `${zonedFormat(tz).format(new Date(iso))} (${tz})`);
+  // The zone of whoever the page being rendered is for: set around each (synchronous)
+  // env.render, so every filter call of that page, imported macros included, sees it.
+  let viewerZone = config.community.timezone;
+  // `{{ iso | date }}`: the one way a time is shown, on the viewer's clock. `date(event.timezone)`
+  // shows an event on the clock of the place it happens (that is the time on its posters),
+  // labelled with the zone when it is not the viewer's: "Sat, 5 Dec 2026, 19:30 (Europe/Paris)".
+  env.addFilter('date', (iso: string | null | undefined, zone?: string | null) => {
+    const tz = zone && isTimeZone(zone) ? zone : viewerZone;
+    const text = formatTime(iso, tz);
+    return text && tz !== viewerZone ? `${text} (${tz})` : text;
+  });
+  // `{{ n | number }}`: counts and amounts with the locale's grouping, never "-0".
+  env.addFilter('number', formatNumber);
+  // `{{ post.author.displayName | bdi }}`: a name, title or other user text inside a sentence.
+  env.addFilter('bdi', isolate);
   // A rating (or an average, rounded) as five stars.
   env.addFilter('stars', (n: number) => stars(Math.min(5, Math.max(0, Math.round(Number(n) || 0)))));
   // `{{ post.author | handle }}`, or `{{ row.target_handle | handle(row.target_domain) }}` for a bare column.
-  env.addFilter('handle', (who: HandleOwner | string | null | undefined, domain?: string | null) =>
-    who ? formatHandle(typeof who === 'string' ? { handle: who, domain } : who) : '',
-  );
+  // Isolated like any user text (remote handles can be in any script).
+  const handleOf = (who: HandleOwner | string | null | undefined, domain?: string | null): string =>
+    who ? formatHandle(typeof who === 'string' ? { handle: who, domain } : who) : '';
+  env.addFilter('handle', (who: HandleOwner | string | null | undefined, domain?: string | null) => isolate(handleOf(who, domain)));
+  // The same as plain text, for where markup cannot go: attributes and the <title>.
+  env.addFilter('handleText', handleOf);
   // Members' Markdown as one line of plain text for attributes (<meta> descriptions): `{{ md | plainText(200) }}`.
   env.addFilter('plainText', (md: string | null | undefined, maxLength?: number) => markdownToPlainText(md ?? '', { maxLength, singleLine: true }));
   // `{{ post.replyCount | replies(post.kind) }}` → "1 answer"; `{{ 'question' | replyNoun(2) }}` → "answers".
@@ -82,6 +83,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
       handle: config.community.handle,
       description: config.community.description,
       rulesHtml: renderMarkdown(config.community.rules),
+      timezone: config.community.timezone,
       address: config.federation.enabled ? accountAddress(config.community.handle, new URL(config.server.url).host) : null,
     },
     membershipMode: config.membership.mode,
@@ -95,7 +97,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
   // "12 cups of coffee ☕", "1 cup of coffee ☕", "-3 cups of coffee ☕".
   env.addFilter('currency', (amount: number) => {
     const e = config.economy;
-    return `${amount.toLocaleString('en')} ${Math.abs(amount) === 1 ? e.currency_name : e.currency_plural}${e.symbol ? ` ${e.symbol}` : ''}`;
+    return `${formatNumber(amount)} ${Math.abs(amount) === 1 ? e.currency_name : e.currency_plural}${e.symbol ? ` ${e.symbol}` : ''}`;
   });
 
   return function render(req: Request, res: Response, template: string, data: Record<string, unknown> = {}, status = 200): void {
@@ -110,10 +112,13 @@ export function createRenderer(config: Config, csrf: Csrf) {
           isAdmin: atLeast(member.role, 'admin'),
         }
       : null;
+    viewerZone = member?.timezone && isTimeZone(member.timezone) ? member.timezone : config.community.timezone;
     const html = env.render(template, {
       ...globals,
       viewer,
       path: req.path,
+      // The zone shown times are in, for a page that wants to say so.
+      timeZone: viewerZone,
       csrf: () => csrf.token(req, res),
       // Members always get the token (no cookie needed); visitors' forms call csrf(), which
       // sets the visitor cookie only on pages that have a form.

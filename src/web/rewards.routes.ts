@@ -1,5 +1,6 @@
 import { type Request, Router } from 'express';
 import { DomainError, ValidationError } from '../core/errors.js';
+import { utcToZoned } from '../core/timezone.js';
 import type { RewardDraft } from '../rewards/reward.service.js';
 import type { RewardRow } from '../rewards/reward.table.js';
 import { wallet } from '../rewards/ledger.service.js';
@@ -114,7 +115,7 @@ export function rewardRoutes(ctx: WebContext): Router {
   };
   const valuesOf = (r: RewardRow) => ({
     title: r.title, description: r.description, price: String(r.price), stock: r.stock === null ? '' : String(r.stock),
-    perMemberLimit: r.per_member_limit === null ? '' : String(r.per_member_limit), startsOn: r.starts_at?.slice(0, 10) ?? '', endsOn: r.ends_at?.slice(0, 10) ?? '',
+    perMemberLimit: r.per_member_limit === null ? '' : String(r.per_member_limit), startsOn: r.starts_at ? utcToZoned(r.starts_at, config.community.timezone).slice(0, 10) : '', endsOn: r.ends_at ? utcToZoned(r.ends_at, config.community.timezone).slice(0, 10) : '',
   });
 
   router.get(

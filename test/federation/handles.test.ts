@@ -87,8 +87,8 @@ describe('how people are named: local @name, remote @name@domain, never the doma
       expect(notifications).not.to.include('@bob@');
       const page = (await agent.get(`/p/${thread.id}`).expect(200)).text;
       namesMariaOnce(page);
-      expect(page).to.include('<span class="handle">@bob</span>');
-      expect(page).to.include(`<span class="handle">${address}</span>`);
+      expect(page).to.include('<span class="handle"><bdi>@bob</bdi></span>');
+      expect(page).to.include(`<span class="handle"><bdi>${address}</bdi></span>`);
     });
 
     it('names a remote follower waiting for approval, and a removed remote post’s author in the moderation log, once', async () => {
@@ -98,7 +98,7 @@ describe('how people are named: local @name, remote @name@domain, never the doma
       await settle(h);
       const agent = await loggedInAgent(h.hearth, 'ana');
       const followers = (await agent.get('/settings/followers').expect(200)).text;
-      expect(followers).to.include(`<strong>${address}</strong> wants to follow you`);
+      expect(followers).to.include(`<strong><bdi>${address}</bdi></strong> wants to follow you`);
       namesMariaOnce(followers);
 
       const reply = (await h.hearth.services.remote.findPost(`${maria.id}/statuses/1001`))!;

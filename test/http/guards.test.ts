@@ -50,7 +50,7 @@ describe('what the server refuses', () => {
     const modAgent = await loggedInAgent(h, 'mod');
     const suspended = await submit(modAgent, '/admin/members', `/admin/members/${troll.id}/suspend`, { reason: 'spam' });
     expect(suspended.status).to.equal(303);
-    expect((await modAgent.get('/admin/members')).text).to.match(/Suspended: <span class="muted">spam<\/span>/);
+    expect((await modAgent.get('/admin/members')).text).to.match(/Suspended: <span class="muted"><bdi>spam<\/bdi><\/span>/);
     const home = await trollAgent.get('/');
     expect(home.text).not.to.contain('href="/@troll"');
     const attempt = await trollAgent.post('/s/general').type('form').send({ _csrf: token, body: 'still here' });

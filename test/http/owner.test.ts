@@ -89,7 +89,7 @@ describe('the owner and admins', () => {
     const res = await submit(mod, `/p/${post.id}`, `/p/${post.id}/remove`, { reason: 'Spam (rule 3)' });
     expect(res.status).to.equal(303);
     const page = await request(h.app).get(`/p/${post.id}`);
-    expect(page.text).to.contain('Removed by a moderator: Spam (rule 3)');
+    expect(page.text).to.contain('Removed by a moderator: <bdi>Spam (rule 3)</bdi>');
     expect(page.text).not.to.contain('CHEAP WATCHES');
   });
 

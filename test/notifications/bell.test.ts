@@ -58,6 +58,6 @@ describe('the bell', () => {
       ['@ana replied to your reply in “Opening hours”: “Closed on Sundays, @bob”', `/p/${post.id}#p-${deep.id}`],
     ]);
     const page = (await (await loggedInAgent(h, 'bob')).get('/notifications').expect(200)).text;
-    expect(page).to.contain(`<a href="/p/${post.id}#p-${reply.id}">@ana reacted to your post “Opening hours”.</a>`);
+    expect(page).to.contain(`<a href="/p/${post.id}#p-${reply.id}"><bdi>@ana reacted to your post “Opening hours”.</bdi></a>`);
   });
 });

@@ -76,7 +76,7 @@ describe('polls', () => {
       const options = [...page.text.matchAll(/name="option" value="(\d+)"/g)].map((m) => m[1]!);
       await agent.post(`${url}/vote`).type('form').send({ _csrf: csrfFrom(page.text), option: options[1] }).expect(303);
       const results = await agent.get(url).expect(200);
-      expect(results.text).to.contain('<strong>100%</strong> Whole').and.contain('1 person voted');
+      expect(results.text).to.contain('<strong>100%</strong> <bdi>Whole</bdi>').and.contain('1 person voted');
       const again = await agent.post(`${url}/vote`).type('form').send({ _csrf: csrfFrom(page.text), option: options[0] }).expect(409);
       expect(again.text).to.contain('You have already voted in this poll.');
       const visitor = await request(h.app).get(url).expect(200);

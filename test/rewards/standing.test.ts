@@ -119,7 +119,7 @@ describe('levels, leaderboards, badges and expert reputation', () => {
     await settle();
 
     const thread = await request(h.app).get(`/p/${post.id}`).expect(200);
-    expect(thread.text).to.contain('Expert in Brewing');
+    expect(thread.text).to.contain('Expert in <bdi>Brewing</bdi>');
     expect((thread.text.match(/class="expert"/g) ?? []).length).to.equal(1); // Ana, not Bob
     const other = await request(h.app).get(`/p/${elsewhere.id}`).expect(200);
     expect(other.text).not.to.contain('class="expert"');

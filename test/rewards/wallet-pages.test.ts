@@ -51,7 +51,7 @@ describe('the wallet and the economy admin page', () => {
     const page = await admin.get('/admin/economy').expect(200);
     expect(page.text).to.include('Issued').and.include('13 cups of coffee ☕');
     // Top earners by what they earned (Ana gave 1 of her 3 away; that does not lower what she earned).
-    expect(page.text).to.match(/Top earners[\s\S]*@bob · Newcomer<\/span> · 10 cups of coffee ☕ earned[\s\S]*@ana · Newcomer<\/span> · 3 cups of coffee ☕ earned/);
+    expect(page.text).to.match(/Top earners[\s\S]*<bdi>@bob<\/bdi> · Newcomer<\/span> · 10 cups of coffee ☕ earned[\s\S]*<bdi>@ana<\/bdi> · Newcomer<\/span> · 3 cups of coffee ☕ earned/);
     const csv = await admin.get('/admin/economy/ledger.csv').expect(200);
     expect(csv.headers['content-type']).to.match(/text\/csv/);
     const lines = csv.text.trim().split('\n');

@@ -1,0 +1,55 @@
+/**
+ * How times and numbers read to a person: one style everywhere (pages, e-mail), so the same
+ * instant or amount never appears in two shapes. Machine formats (datetime attributes, feeds,
+ * .ics, JSON) keep ISO-8601 UTC and do not come through here.
+ */
+
+/** The locale pages are written in; one place, so a translated community changes it once. */
+export const LOCALE = 'en';
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+const formattedTimes = new Map<string, string>();
+
+function timeFormat(tz: string): Intl.DateTimeFormat {
+  let f = timeFormats.get(tz);
+  if (!f) {
+    // en-GB's day-month order reads the same to everyone the 'en' pages are for ("5 Dec 2026").
+    f = new Intl.DateTimeFormat(`${LOCALE}-GB`, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
+    timeFormats.set(tz, f);
+  }
+  return f;
+}
+
+/**
+ * An ISO-8601 instant on the wall clock of the IANA zone `tz`: "Sat, 5 Dec 2026, 19:30".
+ * Empty or unparseable input gives ''. Intl formatting costs more than the rest of a post
+ * card and a page repeats the same recent timestamps, so results are kept (bounded).
+ * Throws RangeError for an unknown zone (callers pass zones checked with isTimeZone).
+ */
+export function formatTime(iso: string | null | undefined, tz: string): string {
+  if (!iso) return '';
+  const key = `${tz} ${iso}`;
+  let text = formattedTimes.get(key);
+  if (text === undefined) {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms)) return '';
+    text = timeFormat(tz).format(ms);
+    if (formattedTimes.size >= 5000) formattedTimes.clear();
+    formattedTimes.set(key, text);
+  }
+  return text;
+}
+
+const numberFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
+
+/**
+ * A count or amount with the locale's grouping ("12,345"), at most two decimals. Negative
+ * zero (e.g. a sum of no rows negated) reads "0"; anything not a finite number reads "0".
+ */
+export function formatNumber(n: number | string | null | undefined): string {
+  const value = Number(n);
+  if (!Number.isFinite(value)) return '0';
+  const text = numberFormat.format(value);
+  // Rounding can also produce "-0" from, say, -0.001.
+  return text === '-0' ? '0' : text;
+}
