@@ -214,6 +214,13 @@ describe('every page on a 360 px phone', function () {
     type Styles = { getComputedStyle(el: unknown, pseudo?: string): { display: string; content: string } };
     expect(await cell.evaluate((td) => (globalThis as unknown as Styles).getComputedStyle(td).display)).to.equal('block');
     expect(await cell.evaluate((td) => (globalThis as unknown as Styles).getComputedStyle(td, '::before').content)).to.equal('"Expires"');
+    // A desktop keeps the full nav in the header, with no menu button to press.
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await page.goto(`${base}/`);
+    expect(await page.locator('header details.menu > summary').isVisible()).to.equal(false);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallet' }).isVisible()).to.equal(true);
+    await page.screenshot({ path: path.join(outputDir, 'desktop-header.png') });
+    await page.setViewportSize(SHOT);
     await page.goto(`${base}/events`);
     await page.locator('main a[href^="/events/"]').filter({ hasText: 'Cupping' }).first().click();
     await page.waitForURL(/\/events\/\d+$/);
