@@ -151,6 +151,12 @@ describe('every page on a 360 px phone', function () {
   this.timeout(600000);
   const ctx = useBrowserHearth(ALL_MODULES);
 
+  it('the raw-code check finds codes and leaves addresses, handles and file names alone', () => {
+    const text = 'Olga did post.remove and economy.grant (25); status under_review. See https://cafe.example/a_b.c, write to mia_x@cafe.example, follow @community@cafe.example or @ben_the_barista, edit config.toml, e.g. at roastery.example.';
+    expect(rawCodes(text, ['ben_the_barista'])).to.deep.equal(['post.remove', 'economy.grant', 'under_review']);
+    expect(rawCodes('by owner_with_a_long_handle', ['owner_with_a_long_handle'])).to.deep.equal([]);
+  });
+
   it('as owner, member and visitor: nothing scrolls sideways, no raw codes, error pages keep the header', async () => {
     const { h, browser, base } = ctx;
     const seeded = await seedEverything(h);
@@ -167,6 +173,7 @@ describe('every page on a 360 px phone', function () {
       if (who.handle) await logIn(page, base, who.handle);
       const { visited, problems: found } = await walk(page, base, who, handles);
       problems.push(...found);
+      // HEARTH_WALK_LOG=1 lists what each walk visited, to see what a change to the links reaches.
       if (process.env.HEARTH_WALK_LOG) console.log(who.label, visited.length, visited.join(' '));
       // The walk reached the pages the issue names, so a pass means something.
       const expected = who.label === 'owner' ? ['/admin/invites', '/leaderboard', '/wallet', '/admin/log', '/settings/notifications'] : who.label === 'member' ? ['/wallet', '/notifications', '/events'] : ['/events', '/spaces'];
