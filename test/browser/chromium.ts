@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Locator, type Page, chromium } from 'playwright-core';
 import { PASSWORD, type TestHearth, makeHearth } from '../helpers/hearth.js';
 
 export const CHROMIUM = process.env.HEARTH_CHROMIUM ?? '/usr/bin/chromium';
@@ -70,4 +70,21 @@ export async function logIn(page: Page, base: string, handle: string, password =
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/**
+ * The main navigation, as a person reaches it: on a phone it sits in the header's
+ * <details class="menu">, so this opens the menu first when its summary is showing
+ * (from 801 px the nav is always shown and the summary hidden).
+ */
+export async function mainNav(page: Page): Promise<Locator> {
+  const summary = page.locator('header details.menu > summary');
+  if ((await summary.isVisible()) && (await page.locator('header details.menu[open]').count()) === 0) await summary.click();
+  return page.getByRole('navigation', { name: 'Main' });
+}
+
+/** Logs out through the header menu's button. */
+export async function logOut(page: Page): Promise<void> {
+  await (await mainNav(page)).getByRole('button', { name: 'Log out' }).click();
+  await page.waitForLoadState();
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { makeMember } from '../helpers/hearth.js';
-import { logIn as logInAs, outputDir, useBrowserHearth } from './chromium.js';
+import { logIn as logInAs, logOut, mainNav, outputDir, useBrowserHearth } from './chromium.js';
 
 describe('the economy, in a real browser', function () {
   this.timeout(60000);
@@ -30,7 +30,7 @@ describe('the economy, in a real browser', function () {
       await page.waitForURL(/\/p\/\d+/);
     }
     await h.services.earning.idle();
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallet' }).click();
+    await (await mainNav(page)).getByRole('link', { name: 'Wallet' }).click();
     expect(await page.locator('.wallet-balance .balance').textContent()).to.contain('12 cups of coffee ☕');
     expect(await page.locator('table').textContent()).to.contain('Started a thread');
     expect(await page.locator('#badges').textContent()).to.contain('First post');
@@ -51,7 +51,7 @@ describe('the economy, in a real browser', function () {
     expect(await page.locator('.wallet-balance .balance').textContent()).to.contain('2 cups of coffee ☕');
 
     // At the counter: the owner types the code, the voucher is used, and a second try says so.
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await logOut(page);
     await logIn('boss');
     await page.goto(`${base}/vouchers/check`);
     await page.getByLabel('Voucher code').fill(code.toLowerCase());

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { makeMember } from '../helpers/hearth.js';
-import { logIn as logInAs, outputDir, useBrowserHearth } from './chromium.js';
+import { logIn as logInAs, logOut, mainNav, outputDir, useBrowserHearth } from './chromium.js';
 
 const inDays = (days: number, time: string) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T${time}`;
 
@@ -17,7 +17,7 @@ describe('events, polls and notifications, in a real browser', function () {
     const logIn = (handle: string) => logInAs(page, base, handle);
 
     await logIn('organiser');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Events' }).click();
+    await (await mainNav(page)).getByRole('link', { name: 'Events' }).click();
     await page.getByRole('link', { name: 'New event' }).click();
     await page.getByLabel('Title').fill('Cupping session');
     await page.getByLabel('Description (Markdown)').fill('Taste **three** single origins.');
@@ -43,7 +43,7 @@ describe('events, polls and notifications, in a real browser', function () {
     await page.getByRole('button', { name: 'Post', exact: true }).click();
     await page.waitForURL(/\/p\/\d+/);
     const pollUrl = page.url();
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await logOut(page);
 
     await logIn('mia');
     await page.goto(eventUrl);
@@ -62,7 +62,7 @@ describe('events, polls and notifications, in a real browser', function () {
     await page.waitForURL(/#poll$/);
     expect(await page.textContent('#poll')).to.contain('100%').and.contain('Colombia').and.contain('1 person voted');
     await page.screenshot({ path: path.join(outputDir, 'poll-phone.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await logOut(page);
 
     await logIn('organiser');
     await h.services.notificationSubscribers.idle();

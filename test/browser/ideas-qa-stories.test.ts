@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { makeMember } from '../helpers/hearth.js';
-import { logIn as logInAs, outputDir, useBrowserHearth } from './chromium.js';
+import { logIn as logInAs, logOut, mainNav, outputDir, useBrowserHearth } from './chromium.js';
 
 describe('ideas, questions, reviews and stories, in a real browser', function () {
   this.timeout(90000);
@@ -14,7 +14,6 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await makeMember(h, { handle: 'ben', displayName: 'Ben' });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const logIn = (handle: string) => logInAs(page, base, handle);
-    const logOut = () => page.getByRole('button', { name: 'Log out' }).click();
 
     await logIn('olga');
     await page.goto(`${base}/admin/spaces`);
@@ -23,7 +22,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.getByLabel(/Idea board/).check();
     await page.getByRole('button', { name: 'Create space' }).click();
     await page.waitForURL(/\/s\/ideas$/);
-    await logOut();
+    await logOut(page);
 
     await logIn('mia');
     await page.goto(`${base}/s/ideas`);
@@ -48,7 +47,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.waitForURL(/\/p\/\d+$/);
     const questionUrl = page.url();
     expect(await page.textContent('main')).to.contain('Question');
-    await logOut();
+    await logOut(page);
 
     await logIn('ben');
     await page.goto(questionUrl);
@@ -57,7 +56,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.getByLabel('Your answer').fill('Yes, every Tuesday morning.');
     await composer.getByRole('button', { name: 'Reply' }).click();
     await page.waitForURL(/#p-\d+$/);
-    await logOut();
+    await logOut(page);
 
     await logIn('mia');
     await page.goto(questionUrl);
@@ -65,7 +64,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.waitForURL(/#p-\d+$/);
     expect(await page.locator('.accepted').textContent()).to.contain('✓ Accepted answer').and.contain('every Tuesday morning');
     await page.screenshot({ path: path.join(outputDir, 'question-phone.png'), fullPage: true });
-    await logOut();
+    await logOut(page);
 
     // Staff move the idea along; Mia, who voted, hears of it.
     await logIn('olga');
@@ -78,7 +77,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.goto(`${base}/s/ideas?sort=trending`);
     expect(await page.textContent('.idea-list')).to.contain('Oat milk flat whites').and.contain('Planned');
     await page.screenshot({ path: path.join(outputDir, 'ideas-phone.png'), fullPage: true });
-    await logOut();
+    await logOut(page);
 
     await logIn('mia');
     await h.services.notificationSubscribers.idle();
@@ -93,7 +92,6 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await makeMember(h, { handle: 'lea', displayName: 'Lea' });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const logIn = (handle: string) => logInAs(page, base, handle);
-    const logOut = () => page.getByRole('button', { name: 'Log out' }).click();
 
     await logIn('otto');
     await page.goto(`${base}/admin/products`);
@@ -101,10 +99,10 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.getByRole('button', { name: 'List it' }).click();
     await page.waitForURL(/\/products\/\d+$/);
     const productUrl = page.url();
-    await logOut();
+    await logOut(page);
 
     await logIn('lea');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reviews' }).click();
+    await (await mainNav(page)).getByRole('link', { name: 'Reviews' }).click();
     await page.getByRole('link', { name: 'Cinnamon bun' }).click();
     expect(page.url()).to.equal(productUrl);
     await page.getByLabel('4 stars').check();
@@ -113,17 +111,17 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.waitForURL(/#review-\d+$/);
     expect(await page.textContent('header.card')).to.contain('4 out of 5 from 1 review');
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stories' }).click();
+    await (await mainNav(page)).getByRole('link', { name: 'Stories' }).click();
     await page.getByRole('link', { name: 'Send us your story' }).first().click();
     await page.getByLabel('Title').fill('My first latte art');
     await page.getByLabel('Your story').fill('It looked like a **heart**, almost.');
     await page.getByRole('button', { name: 'Send to the editors' }).click();
     await page.waitForURL(/sent=1$/);
     expect(await page.textContent('main')).to.contain('Thank you!').and.contain('waiting for the editors');
-    await logOut();
+    await logOut(page);
 
     await logIn('otto');
-    await page.getByRole('link', { name: 'Admin' }).click();
+    await (await mainNav(page)).getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('link', { name: 'Editorial queue' }).click();
     await page.getByRole('link', { name: 'Read, edit and decide' }).click();
     await page.getByLabel('Title').fill('My first latte art (almost a heart)');
@@ -136,7 +134,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     expect(await page.textContent('h1')).to.equal('My first latte art (almost a heart)');
     expect(await page.textContent('.byline')).to.contain('Lea');
     await page.screenshot({ path: path.join(outputDir, 'story-phone.png'), fullPage: true });
-    await logOut();
+    await logOut(page);
 
     await logIn('lea');
     await h.services.notificationSubscribers.idle();

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { outputDir, useBrowserHearth } from './chromium.js';
+import { mainNav, outputDir, useBrowserHearth } from './chromium.js';
 
 describe('in a real browser', function () {
   this.timeout(60000);
@@ -10,7 +10,7 @@ describe('in a real browser', function () {
     const { browser, base } = ctx;
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${base}/`);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Join' }).click();
+    await (await mainNav(page)).getByRole('link', { name: 'Join' }).click();
     await page.getByLabel('Handle').fill('mia');
     await page.getByLabel('Display name (optional)').fill('Mia');
     await page.getByLabel('Password', { exact: true }).fill('mia has a long password');
