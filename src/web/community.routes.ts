@@ -222,7 +222,11 @@ export function communityRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       const id = postId(req);
-      await services.reactions.toggle(member, id, field(req.body, 'kind'));
+      // The button says the state it asks for ("like:on"), so pressing it twice leaves the
+      // reaction as the first press did; a bare `kind` (a page from before) toggles.
+      const [kind, state] = field(req.body, 'reaction').split(':');
+      if (kind) await services.reactions.set(member, id, kind, state !== 'off');
+      else await services.reactions.toggle(member, id, field(req.body, 'kind'));
       const { post } = await services.posts.getVisible(member, id);
       res.redirect(303, `/p/${post.root_id ?? post.id}#p-${post.id}`);
     }),

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
-import { PERIODS, type Period } from '../rewards/standing.service.js';
+import { PERIODS, type Period, countsAsEarned } from '../rewards/standing.service.js';
 import type { WebContext } from './context.js';
-import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { amount as currency, confirmFirst, say } from './confirm.js';
+import { cursor, field, renderFormError, requireMember, requireRole, submissionKey, wrap } from './handler.js';
 
 /** The wallet (balance, history, gifts, level, badges), leaderboards, and the admins' economy page (totals, grants, experts, CSV). */
 export function economyRoutes(ctx: WebContext): Router {
@@ -13,7 +14,9 @@ export function economyRoutes(ctx: WebContext): Router {
 
   const walletPage = async (memberId: number, before?: number) => ({
     balance: await ledger.balance(`member:${memberId}`),
-    history: await ledger.history(memberId, before),
+    // Rows that came in without being earned (grants, gifts, refunds) are marked apart.
+    history: await ledger.history(memberId, before).then((h) => ({ ...h, items: h.items.map((e) => ({ ...e, apart: e.signed > 0 && !countsAsEarned(e.kind) })) })),
+    giftsAndGrants: await standing.giftsAndGrants(memberId),
     standing: await standing.of(memberId),
     badges: await services.achievements.held(memberId),
     allBadges: config.economy.badges,
@@ -37,7 +40,16 @@ export function economyRoutes(ctx: WebContext): Router {
         if (!config.economy.gifts) throw notFound('Gifts');
         const to = await services.members.findByHandle(field(req.body, 'to'));
         if (!to || to.domain !== null) throw new ValidationError({ to: 'There is no member with that handle.' });
-        await ledger.gift(member, to.id, amountOf(field(req.body, 'amount')), field(req.body, 'note'));
+        const amount = amountOf(field(req.body, 'amount'));
+        const { balanceAfter } = await ledger.checkGift(member, to.id, amount);
+        const said = confirmFirst(render, req, res, {
+          question: say`Give ${currency(amount)} to ${to.display_name} (@${to.handle})?`,
+          consequence: say`You will have ${currency(balanceAfter)} left. A gift cannot be taken back.`,
+          confirmLabel: 'Give', cancelHref: '/wallet',
+        });
+        if (said) return;
+        // A repeat of the same form (same one-time key) finds the first gift and gives nothing more.
+        await ledger.gift(member, to.id, amount, field(req.body, 'note'), submissionKey(req.body));
         res.redirect(303, '/wallet?sent=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'wallet.njk', err, await walletPage(member.id))) throw err;
@@ -72,7 +84,15 @@ export function economyRoutes(ctx: WebContext): Router {
       try {
         const member = await services.members.findByHandle(field(req.body, 'handle'));
         if (!member || member.domain !== null) throw new ValidationError({ handle: 'There is no member with that handle.' });
-        await ledger.adjust(admin, member.id, amountOf(field(req.body, 'amount'), true), field(req.body, 'reason'));
+        const amount = amountOf(field(req.body, 'amount'), true);
+        const { balanceAfter } = await ledger.checkAdjust(admin, member.id, amount, field(req.body, 'reason'));
+        const said = confirmFirst(render, req, res, {
+          question: amount > 0 ? say`Grant ${currency(amount)} to ${member.display_name} (@${member.handle})?` : say`Deduct ${currency(-amount)} from ${member.display_name} (@${member.handle})?`,
+          consequence: say`They will have ${currency(balanceAfter)}. The ledger keeps every entry: a mistake is corrected by a new one, and the moderation log records it.`,
+          confirmLabel: amount > 0 ? 'Grant' : 'Deduct', cancelHref: '/admin/economy',
+        });
+        if (said) return;
+        await ledger.adjust(admin, member.id, amount, field(req.body, 'reason'), submissionKey(req.body));
         res.redirect(303, '/admin/economy?saved=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'admin/economy.njk', err, await adminPage())) throw err;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import nunjucks from 'nunjucks';
 import { type HandleOwner, accountAddress, formatHandle } from '../community/handle.js';
@@ -62,6 +63,8 @@ export function createRenderer(config: Config, csrf: Csrf) {
   env.addFilter('handle', (who: HandleOwner | string | null | undefined, domain?: string | null) =>
     who ? formatHandle(typeof who === 'string' ? { handle: who, domain } : who) : '',
   );
+  // A form's one-time submission key (`form.once()`): 128 random bits, base64url.
+  env.addGlobal('onceKey', () => randomBytes(16).toString('base64url'));
   env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
   const globals: PageGlobals = {
     community: {
