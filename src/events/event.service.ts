@@ -79,19 +79,21 @@ export class EventService {
     return event;
   }
 
-  /** Cancels the event and tells everyone who said they would come (or was waiting). */
+  /**
+   * Cancels the event and tells everyone who said they would come (or was waiting). An
+   * event already cancelled stays as it is (a repeated form acts once, tells nobody twice).
+   */
   async cancel(actor: Actor, id: number, rawReason: string): Promise<void> {
     requireStaff(actor);
-    const reason = cleanText(rawReason);
-    if (!reason) throw new ValidationError({ reason: 'Say why: attendees are told.' });
+    const reason = cancelReason(rawReason);
     const attendees = await this.db.transaction().execute(async (trx) => {
       const event = await this.row(trx, id);
-      if (event.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event is already cancelled.');
+      if (event.status === 'cancelled') return null;
       await trx.updateTable('events').set({ status: 'cancelled', cancel_reason: reason, updated_at: nowIso() }).where('id', '=', id).execute();
       const rows = await trx.selectFrom('event_rsvps').select('member_id').where('event_id', '=', id).where('status', 'in', ['going', 'maybe', 'waiting']).execute();
       return rows.map((r) => r.member_id);
     });
-    this.bus.emit('event.cancelled', { eventId: id, by: actor.id, reason, attendeeIds: attendees });
+    if (attendees) this.bus.emit('event.cancelled', { eventId: id, by: actor.id, reason, attendeeIds: attendees });
   }
 
   /**
@@ -300,3 +302,10 @@ export class EventService {
 const requireStaff = (actor: Actor) => {
   if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators and admins organise events.');
 };
+
+/** The reason for cancelling an event, cleaned; 422 on `reason` when there is none (attendees are told it). */
+export function cancelReason(raw: string): string {
+  const reason = cleanText(raw);
+  if (!reason) throw new ValidationError({ reason: 'Say why: attendees are told.' });
+  return reason;
+}
