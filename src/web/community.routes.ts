@@ -3,11 +3,13 @@ import { Router, type Request } from 'express';
 import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { Viewer } from '../community/roles.js';
 import type { PostView } from '../community/post.views.js';
+import { isLive } from '../community/post.service.js';
 import type { PollInput } from '../polls/poll.service.js';
 import type { SpaceRow } from '../community/space.table.js';
 import { IDEA_SORTS, type IdeaSort } from '../ideas/idea.service.js';
 import { IDEA_STATUSES, STATUS_LABELS, type IdeaStatus } from '../ideas/idea.table.js';
 import type { WebContext } from './context.js';
+import { confirmFirst, say } from './confirm.js';
 import { cursor, field, idParam, renderFormError, requireMember, wrap } from './handler.js';
 
 const viewerOf = (req: Request): Viewer => (req.member ? { id: req.member.id, role: req.member.role } : null);
@@ -212,6 +214,12 @@ export function communityRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       const { post, space } = await services.posts.getVisible(member, postId(req));
+      const said = post.author_id === member.id && isLive(post) && confirmFirst(render, req, res, {
+        question: post.title ? say`Delete your post “${post.title}”?` : say`Delete your post?`,
+        consequence: say`It is gone for everyone, and what it earned you is taken back. This cannot be undone.`,
+        confirmLabel: 'Delete', cancelHref: `/p/${post.root_id ?? post.id}#p-${post.id}`,
+      });
+      if (said) return;
       await services.posts.delete(member, post.id);
       res.redirect(303, post.parent_id === null ? `/s/${space.slug}` : `/p/${post.root_id}#p-${post.id}`);
     }),
