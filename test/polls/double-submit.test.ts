@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { PostRow } from '../../src/community/post.table.js';
-import { wallet } from '../../src/rewards/ledger.service.js';
 import { hiddenFields } from '../helpers/forms.js';
 import { type Agent, type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
 
@@ -58,10 +57,11 @@ describe('taking part twice with one click', () => {
     expect(buttonValue(after, 'reaction', 'like:')).to.equal('like:off');
     await twice(agent, `/p/${thread.id}`, `/p/${thread.id}/react`, { reaction: 'like:off' });
     expect(await h.database.db.selectFrom('reactions').selectAll().where('post_id', '=', thread.id).execute()).to.deep.equal([]);
+    const again = (await agent.get(`/p/${thread.id}`).expect(200)).text;
+    expect(buttonValue(again, 'reaction', 'like:')).to.equal('like:on');
     await h.services.earning.idle();
-    const all = await h.database.db.selectFrom('ledger_entries').select('kind').where('member_id', '=', ana.id).where('rule', '=', 'reaction_received').execute();
-    expect(all.map((e) => e.kind)).to.deep.equal(['award', 'reversal']);
-    expect(await h.services.ledger.balance(wallet(ana.id))).to.equal(0);
+    const paid = await h.database.db.selectFrom('ledger_entries').select(['kind', 'amount']).where('member_id', '=', ana.id).where('rule', '=', 'reaction_received').execute();
+    expect(paid).to.deep.equal([{ kind: 'award', amount: 2 }]); // one award for Bob's reaction, however often pressed
   });
 
   it('an idea vote sent twice stays one vote up', async () => {
