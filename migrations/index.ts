@@ -25,6 +25,7 @@ import * as m0023 from './0023_stories.js';
 import * as m0024 from './0024_delivery_queue_key_reference.js';
 import * as m0025 from './0025_deleted_accounts_and_rsvp_messages.js';
 import * as m0026 from './0026_member_time_zone.js';
+import * as m0027 from './0027_voucher_use_key.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0024_delivery_queue_key_reference': m0024,
   '0025_deleted_accounts_and_rsvp_messages': m0025,
   '0026_member_time_zone': m0026,
+  '0027_voucher_use_key': m0027,
 };

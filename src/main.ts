@@ -26,9 +26,10 @@ Commands:
   member list                   list members with their role and status
   member reset-password <handle> [--password-stdin]
                                 set a new password and end the member's sessions
-  voucher verify <CODE>         check a reward voucher (its short code, or the token
-                                in its QR code) and mark it used; exits 1 if it is
-                                unknown, already used or expired
+  voucher verify <CODE>         look a reward voucher up (its short code, or the token
+                                in its QR code): what it is, for whom, until when; uses
+                                nothing; exits 1 if it is unknown, already used or expired
+  voucher use <CODE>            mark a voucher used, once; exits 1 if it cannot be
 
 Configuration comes from config.toml (--config FILE or HEARTH_CONFIG names another
 file); every key section.key can be overridden by HEARTH_SECTION_KEY, e.g.
@@ -136,23 +137,29 @@ async function memberCommand(config: Config, args: string[]): Promise<void> {
   throw new UsageError('usage: hearth member create <handle> --role ROLE [--password-stdin] | member list | member reset-password <handle>');
 }
 
-/** The counter's check from a terminal: a valid voucher is used by checking it, once. */
+/**
+ * The counter's check from a terminal, in two steps like the web counter: `verify` looks a
+ * voucher up and says what it is (exit 1 when it is unknown, used or expired) and uses
+ * nothing; `use` marks it used, once.
+ */
 async function voucherCommand(config: Config, args: string[]): Promise<void> {
   const [sub, input] = args;
-  if (sub !== 'verify' || !input) throw new UsageError('usage: hearth voucher verify <CODE>');
+  if ((sub !== 'verify' && sub !== 'use') || !input) throw new UsageError('usage: hearth voucher verify <CODE> | hearth voucher use <CODE>');
   await withServices(config, async (s) => {
     const voucher = await s.rewards.find(input);
     if (!voucher) throw new DomainError('unknown_voucher', 404, 'No voucher has that code.');
-    const used = await s.rewards.use(null, voucher.id).catch((err: unknown) => {
-      // The domain refuses without a time (pages show it on the viewer's clock); the counter's
-      // terminal gets it on the community's clock, in the pages' style, with the zone named.
-      const tz = config.community.timezone;
-      const at = (iso: string) => `${formatTime(iso, tz)} (${tz})`;
-      if (err instanceof DomainError && err.code === 'already_used' && voucher.used_at) throw new DomainError(err.code, err.status, `This voucher was already used on ${at(voucher.used_at)}.`);
-      if (err instanceof DomainError && err.code === 'expired') throw new DomainError(err.code, err.status, `This voucher expired on ${at(voucher.expires_at)}.`);
-      throw err;
-    });
-    process.stdout.write(`Valid: "${used.title}" for ${formatHandle(used)} (code ${used.code}). It is now marked used.\n`);
+    // Times on the community's clock, in the pages' style, with the zone named (a terminal has no viewer).
+    const tz = config.community.timezone;
+    const at = (iso: string) => `${formatTime(iso, tz)} (${tz})`;
+    const what = `"${voucher.title}" for ${formatHandle(voucher)} (code ${voucher.code})`;
+    if (voucher.used_at) throw new DomainError('already_used', 409, `${what} was already used on ${at(voucher.used_at)}.`);
+    if (voucher.expires_at < new Date().toISOString()) throw new DomainError('expired', 409, `${what} expired on ${at(voucher.expires_at)}.`);
+    if (sub === 'use') {
+      await s.rewards.use(null, voucher.id);
+      process.stdout.write(`Valid: ${what}. It is now marked used.\n`);
+      return;
+    }
+    process.stdout.write(`Valid: ${what}, until ${at(voucher.expires_at)}; not used yet. Nothing was used: to use it, run hearth voucher use ${voucher.code}\n`);
   });
 }
 

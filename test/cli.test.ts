@@ -167,7 +167,7 @@ describe('the hearth command', function () {
     }
   });
 
-  it('checks a voucher from the counter: valid once, then "already used"', async () => {
+  it('checks a voucher from the counter: verify only looks it up, use uses it once, then "already used"', async () => {
     const h = await createHearth(defaultConfig({ server: { data_dir: dir } }), { passwordCost: 10 });
     const owner = await h.services.members.create({ handle: 'boss', password: 'boss secret password', role: 'owner' });
     const mia = await h.services.members.create({ handle: 'mia', password: 'mia secret password', role: 'member' });
@@ -177,14 +177,22 @@ describe('the hearth command', function () {
     const token = await h.services.rewards.token(voucher);
     await h.close();
 
-    const first = await hearth(['voucher', 'verify', token], env);
+    // Looking up is not using (issue 13, fault 9).
+    const looked = await hearth(['voucher', 'verify', token], env);
+    expect(looked.stderr).to.equal('');
+    expect(looked.code).to.equal(0);
+    expect(looked.stdout).to.contain(`Valid: "Flat white" for @mia (code ${voucher.code}), until `).and.contain('not used yet').and.contain(`hearth voucher use ${voucher.code}`);
+    const first = await hearth(['voucher', 'use', token], env);
     expect(first.stderr).to.equal('');
     expect(first.code).to.equal(0);
     expect(first.stdout).to.contain(`Valid: "Flat white" for @mia (code ${voucher.code}). It is now marked used.`);
-    const again = await hearth(['voucher', 'verify', voucher.code.toLowerCase()], env);
+    const again = await hearth(['voucher', 'use', voucher.code.toLowerCase()], env);
     expect(again.code).to.equal(1);
     // The pages' style, on the community's clock (UTC here), the zone named (issue 13, fault 6).
     expect(again.stderr).to.match(/already used on [A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} \(UTC\)\./);
+    const verifyUsed = await hearth(['voucher', 'verify', voucher.code], env);
+    expect(verifyUsed.code).to.equal(1);
+    expect(verifyUsed.stderr).to.match(/was already used on [A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} \(UTC\)\./);
     const unknown = await hearth(['voucher', 'verify', 'AAAAA-AAAAA'], env);
     expect(unknown.code).to.equal(1);
     expect(unknown.stderr).to.contain('No voucher has that code.');

@@ -29,21 +29,29 @@ export class ReactionService {
 
   /** Adds the reaction, or takes it back if the member already gave it. Returns whether it is now on. */
   async toggle(member: Actor, postId: number, kind: string): Promise<boolean> {
+    return this.set(member, postId, kind, null);
+  }
+
+  /**
+   * Puts the member's reaction of this kind on (`on` true) or off (false), as the button
+   * they pressed showed it; null toggles. Setting a state it already has changes nothing,
+   * so the same form sent twice (a double click) leaves it as the first one did. Returns
+   * whether it is now on.
+   */
+  async set(member: Actor, postId: number, kind: string, on: boolean | null): Promise<boolean> {
     if (!isReactionKind(kind)) throw new DomainError('invalid_reaction', 422, 'That is not a reaction this community offers.');
     const { post } = await this.posts.getOpen(member, postId);
     await assertTakesReactions(this.db, postId, this.ideasOn());
-    const added = await this.db.transaction().execute(async (trx) => {
-      const removed = await trx
-        .deleteFrom('reactions')
-        .where('post_id', '=', postId)
-        .where('member_id', '=', member.id)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
-      if (Number(removed.numDeletedRows) > 0) return false;
-      await trx.insertInto('reactions').values({ post_id: postId, member_id: member.id, kind, created_at: nowIso() }).execute();
-      return true;
+    const change = await this.db.transaction().execute(async (trx) => {
+      const mine = trx.selectFrom('reactions').select('kind').where('post_id', '=', postId).where('member_id', '=', member.id).where('kind', '=', kind);
+      const isOn = (await mine.executeTakeFirst()) !== undefined;
+      const wanted = on ?? !isOn;
+      if (wanted === isOn) return { now: isOn, changed: false };
+      if (wanted) await trx.insertInto('reactions').values({ post_id: postId, member_id: member.id, kind, created_at: nowIso() }).execute();
+      else await trx.deleteFrom('reactions').where('post_id', '=', postId).where('member_id', '=', member.id).where('kind', '=', kind).execute();
+      return { now: wanted, changed: true };
     });
-    this.bus.emit(added ? 'reaction.added' : 'reaction.removed', { postId, memberId: member.id, authorId: post.author_id, kind });
-    return added;
+    if (change.changed) this.bus.emit(change.now ? 'reaction.added' : 'reaction.removed', { postId, memberId: member.id, authorId: post.author_id, kind });
+    return change.now;
   }
 }

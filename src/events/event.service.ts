@@ -5,6 +5,7 @@ import { type Actor, type Viewer, atLeast } from '../community/roles.js';
 import { peopleView } from '../community/people-visibility.js';
 import { canSeeSpace } from '../community/space.service.js';
 import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
+import { formatNumber } from '../core/format.js';
 import type { EventBus, PendingEvent } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
 import { isTimeZone, zonedToUtc } from '../core/timezone.js';
@@ -84,20 +85,21 @@ export class EventService {
     return event;
   }
 
-  /** Cancels the event and tells everyone who said they would come (or was waiting). */
+  /**
+   * Cancels the event and tells everyone who said they would come (or was waiting). An
+   * event already cancelled stays as it is (a repeated form acts once, tells nobody twice).
+   */
   async cancel(actor: Actor, id: number, rawReason: string): Promise<void> {
     requireStaff(actor);
-    const reason = cleanText(rawReason);
-    if (!reason) throw new ValidationError({ reason: 'Say why: attendees are told.' });
-    if (reason.length > CANCEL_REASON_MAX) throw new ValidationError({ reason: `Keep the reason under ${CANCEL_REASON_MAX} characters.` });
+    const reason = cancelReason(rawReason);
     const attendees = await this.db.transaction().execute(async (trx) => {
       const event = await this.row(trx, id);
-      if (event.status === 'cancelled') throw new DomainError('cancelled', 409, 'This event is already cancelled.');
+      if (event.status === 'cancelled') return null;
       await trx.updateTable('events').set({ status: 'cancelled', cancel_reason: reason, updated_at: nowIso() }).where('id', '=', id).execute();
       const rows = await trx.selectFrom('event_rsvps').select('member_id').where('event_id', '=', id).where('status', 'in', ['going', 'maybe', 'waiting']).execute();
       return rows.map((r) => r.member_id);
     });
-    this.bus.emit('event.cancelled', { eventId: id, by: actor.id, reason, attendeeIds: attendees });
+    if (attendees) this.bus.emit('event.cancelled', { eventId: id, by: actor.id, reason, attendeeIds: attendees });
   }
 
   /**
@@ -336,3 +338,11 @@ export class EventService {
 const requireStaff = (actor: Actor) => {
   if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators and admins organise events.');
 };
+
+/** The reason for cancelling an event, cleaned; 422 on `reason` when there is none (attendees are told it) or it is too long. */
+export function cancelReason(raw: string): string {
+  const reason = cleanText(raw);
+  if (!reason) throw new ValidationError({ reason: 'Say why: attendees are told.' });
+  if (reason.length > CANCEL_REASON_MAX) throw new ValidationError({ reason: `Keep the reason under ${formatNumber(CANCEL_REASON_MAX)} characters.` });
+  return reason;
+}

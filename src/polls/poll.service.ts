@@ -40,7 +40,7 @@ export const CLOSES_IN_HOURS = [1, 24, 72, 168, 720] as const;
 
 /**
  * Polls on threads, one vote per person: the voters table has one row per person and
- * poll, so a second vote is refused whatever the options. People on other servers vote
+ * poll, so a second vote changes nothing whatever the options. People on other servers vote
  * as Mastodon sends it (one Note per chosen option, named after it).
  */
 export class PollService {
@@ -65,8 +65,13 @@ export class PollService {
     });
   }
 
-  async vote(member: Actor, postId: number, optionIds: number[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  /**
+   * A member's vote, once per poll. Sending it again (a double click, a resend) is not an
+   * error: the vote that stands is kept and the answer is false, so the page shows the
+   * poll as voted. Answers whether this call counted the vote.
+   */
+  async vote(member: Actor, postId: number, optionIds: number[]): Promise<boolean> {
+    const counted = await this.db.transaction().execute(async (trx) => {
       // A removed or deleted thread's poll takes no votes, like the thread takes no replies.
       await this.posts.getOpen(member, postId, trx);
       const poll = await this.open(trx, postId);
@@ -75,10 +80,12 @@ export class PollService {
       if (!ids.length || ids.some((id) => !valid.some((v) => v.id === id))) throw new ValidationError({ option: 'Choose one of the options.' });
       if (!poll.multiple && ids.length > 1) throw new ValidationError({ option: 'Choose only one option.' });
       const voter = await trx.insertInto('poll_voters').values({ post_id: postId, member_id: member.id, created_at: nowIso() }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-      if (Number(voter.numInsertedOrUpdatedRows ?? 0) === 0) throw new DomainError('already_voted', 409, 'You have already voted in this poll.');
+      if (Number(voter.numInsertedOrUpdatedRows ?? 0) === 0) return false;
       await trx.insertInto('poll_votes').values(ids.map((option_id) => ({ option_id, member_id: member.id, created_at: nowIso() }))).execute();
+      return true;
     });
-    this.bus.emit('poll.voted', { postId, memberId: member.id });
+    if (counted) this.bus.emit('poll.voted', { postId, memberId: member.id });
+    return counted;
   }
 
   /**

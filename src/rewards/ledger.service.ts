@@ -35,6 +35,18 @@ export interface LedgerTotals {
 }
 
 export const REASON_MAX = 300;
+
+/** What a form submission that moves currency is: the key names it within its kind and actor. */
+export type SubmissionKind = 'redeem' | 'gift' | 'adjust';
+
+/**
+ * The ledger `source` of a form submission that carries a one-time key (the form's hidden
+ * `_once` field): `gift:<actor id>:<key>`. `source` is unique, so a second submission of the
+ * same form (a double click, a resend after a lost answer) finds the first one's entry
+ * instead of moving currency again; null when the submission has no key.
+ */
+export const submissionSource = (kind: SubmissionKind, actorId: number, key: string | null | undefined): string | null =>
+  key ? `${kind}:${actorId}:${key}` : null;
 const PAGE = 50;
 
 /**
@@ -67,6 +79,12 @@ export class LedgerService {
     await this.move(trx, m.debit, -m.amount);
     await this.move(trx, m.credit, m.amount);
     return entry;
+  }
+
+  /** The entry an earlier submission with this source wrote, if any (see `submissionSource`). */
+  async prior(trx: DbOrTx, source: string | null): Promise<LedgerEntryRow | undefined> {
+    if (!source) return undefined;
+    return trx.selectFrom('ledger_entries').selectAll().where('source', '=', source).executeTakeFirst();
   }
 
   private async move(trx: DbOrTx, account: string, delta: number): Promise<void> {
@@ -119,34 +137,53 @@ export class LedgerService {
     });
   }
 
-  /** An admin adds (positive) or takes (negative) currency, with a reason in the moderation log. */
-  async adjust(admin: Actor, memberId: number, amount: number, rawReason: string): Promise<LedgerEntryRow> {
+  /**
+   * Checks an admin's grant (positive) or deduction (negative) without writing it, for the
+   * confirmation step: answers the member's balance after it. Throws what `adjust` throws.
+   */
+  async checkAdjust(admin: Actor, memberId: number, amount: number, rawReason: string, db: DbOrTx = this.db): Promise<{ reason: string; balanceAfter: number }> {
     if (!atLeast(admin.role, 'admin')) throw forbidden('Only admins can grant or deduct currency.');
     const reason = cleanText(rawReason);
     const errors = new FieldErrors();
     if (!Number.isSafeInteger(amount) || amount === 0) errors.add('amount', 'Give a whole number, positive to grant or negative to deduct.');
     if (!reason) errors.add('reason', 'Say why: the reason is kept in the moderation log.');
     errors.throwIfAny();
+    const member = await db.selectFrom('members').select(['id', 'domain']).where('id', '=', memberId).executeTakeFirst();
+    if (!member || member.domain !== null) throw notFound('That member');
+    const balanceAfter = (await this.balance(wallet(memberId), db)) + amount;
+    if (balanceAfter < 0) throw new DomainError('insufficient', 409, 'There is not enough in the wallet for that.');
+    return { reason, balanceAfter };
+  }
+
+  /**
+   * An admin adds (positive) or takes (negative) currency, with a reason in the moderation
+   * log (the member is told through `moderation.logged`). With a submission `key`, a repeat
+   * of the same form answers the first entry and writes nothing.
+   */
+  async adjust(admin: Actor, memberId: number, amount: number, rawReason: string, key: string | null = null): Promise<LedgerEntryRow> {
     const { entry, entryId } = await this.db.transaction().execute(async (trx) => {
-      const member = await trx.selectFrom('members').select(['id', 'domain']).where('id', '=', memberId).executeTakeFirst();
-      if (!member || member.domain !== null) throw notFound('That member');
+      const source = submissionSource('adjust', admin.id, key);
+      const done = await this.prior(trx, source);
+      if (done) return { entry: done, entryId: null };
+      const { reason } = await this.checkAdjust(admin, memberId, amount, rawReason, trx);
       const grant = amount > 0;
       const entry = await this.record(trx, {
         debit: grant ? ISSUING : wallet(memberId), credit: grant ? wallet(memberId) : ISSUING, amount: Math.abs(amount),
-        kind: grant ? 'grant' : 'deduction', reason, memberId, actorId: admin.id,
+        kind: grant ? 'grant' : 'deduction', reason, source, memberId, actorId: admin.id,
       });
       const entryId = await writeModerationLog(trx, admin.id, grant ? 'economy.grant' : 'economy.deduct', { member: memberId, reason, details: String(Math.abs(amount)) });
       return { entry: entry!, entryId };
     });
-    this.bus?.emit('moderation.logged', { entryId });
+    if (entryId !== null) this.bus?.emit('moderation.logged', { entryId });
     return entry;
   }
 
   /**
-   * One member gives another some of theirs (when the owner allows gifts). `toMemberId` null:
-   * the handle typed names no local member; said together with the other fields' problems.
+   * Checks a gift without giving it, for the confirmation step: answers the giver's balance
+   * after it. Every field's problem comes at once (422): `toMemberId` null is a handle that
+   * names no local member. Then 404 (member gone), 409 `insufficient`.
    */
-  async gift(from: Actor, toMemberId: number | null, amount: number, rawNote: string): Promise<LedgerEntryRow> {
+  async checkGift(from: Actor, toMemberId: number | null, amount: number, rawNote: string, db: DbOrTx = this.db): Promise<{ balanceAfter: number }> {
     const errors = new FieldErrors();
     if (toMemberId === null) errors.add('to', 'There is no member with that handle.');
     if (!Number.isSafeInteger(amount) || amount <= 0) errors.add('amount', 'Give a whole number above zero.');
@@ -154,11 +191,25 @@ export class LedgerService {
     if (rawNote.length > REASON_MAX) errors.add('note', `Keep the note under ${REASON_MAX} characters.`);
     errors.throwIfAny();
     if (toMemberId === null) throw new Error('unreachable: a missing recipient is a field error above');
+    const to = await db.selectFrom('members').select(['id', 'domain', 'status']).where('id', '=', toMemberId).executeTakeFirst();
+    if (!to || to.domain !== null || to.status !== 'active') throw notFound('That member');
+    const balanceAfter = (await this.balance(wallet(from.id), db)) - amount;
+    if (balanceAfter < 0) throw new DomainError('insufficient', 409, 'There is not enough in the wallet for that.');
+    return { balanceAfter };
+  }
+
+  /**
+   * One member gives another some of theirs (when the owner allows gifts). With a
+   * submission `key`, a repeat of the same form answers the first gift and gives nothing.
+   */
+  async gift(from: Actor, toMemberId: number, amount: number, rawNote: string, key: string | null = null): Promise<LedgerEntryRow> {
     return this.db.transaction().execute(async (trx) => {
-      const to = await trx.selectFrom('members').select(['id', 'domain', 'status']).where('id', '=', toMemberId).executeTakeFirst();
-      if (!to || to.domain !== null || to.status !== 'active') throw notFound('That member');
+      const source = submissionSource('gift', from.id, key);
+      const done = await this.prior(trx, source);
+      if (done) return done;
+      await this.checkGift(from, toMemberId, amount, rawNote, trx);
       const entry = await this.record(trx, {
-        debit: wallet(from.id), credit: wallet(toMemberId), amount, kind: 'gift', reason: cleanText(rawNote) || 'A gift', memberId: toMemberId, actorId: from.id,
+        debit: wallet(from.id), credit: wallet(toMemberId), amount, kind: 'gift', reason: cleanText(rawNote) || 'A gift', source, memberId: toMemberId, actorId: from.id,
       });
       return entry!;
     });

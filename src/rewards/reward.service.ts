@@ -5,8 +5,8 @@ import { type Actor, atLeast } from '../community/roles.js';
 import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
 import { isoIn, nowIso } from '../core/time.js';
 import { zonedToUtc } from '../core/timezone.js';
-import type { Db } from '../db/schema.js';
-import { REDEMPTIONS, type LedgerService, wallet } from './ledger.service.js';
+import type { Db, DbOrTx } from '../db/schema.js';
+import { REDEMPTIONS, type LedgerService, submissionSource, wallet } from './ledger.service.js';
 import type { RedemptionRow, RewardRow } from './reward.table.js';
 import { type VoucherTokens, looksLikeToken } from './voucher-token.js';
 
@@ -129,25 +129,44 @@ export class RewardService {
     });
   }
 
-  /** Spends from the member's wallet on a reward; answers the voucher. 409 with a reason when it cannot. */
-  async redeem(member: Actor, rewardId: number): Promise<RedemptionRow> {
-    return this.db.transaction().execute(async (trx) => {
-      const reward = await trx.selectFrom('rewards').selectAll().where('id', '=', rewardId).executeTakeFirst();
-      if (!reward) throw notFound('That reward');
-      assertOpen({ listing: reward });
-      const now = nowIso();
-      if (!isOpen(reward, now)) throw new DomainError('not_available', 409, 'This reward is not on offer right now.');
-      if (reward.per_member_limit !== null) {
-        const { n } = await trx
-          .selectFrom('redemptions')
-          .select((e) => e.fn.countAll<number>().as('n'))
-          .where('reward_id', '=', rewardId)
-          .where('member_id', '=', member.id)
-          .executeTakeFirstOrThrow();
-        if (Number(n) >= reward.per_member_limit) {
-          throw new DomainError('limit_reached', 409, `You have already redeemed this reward ${reward.per_member_limit === 1 ? 'once, the most allowed' : `${reward.per_member_limit} times, the most allowed`}.`);
-        }
+  /**
+   * Checks a redemption without making it, for the confirmation step: answers the reward
+   * and the wallet's balance after it. Throws what `redeem` throws (404, 409 with a reason).
+   */
+  async checkRedeem(member: Actor, rewardId: number, db: DbOrTx = this.db): Promise<{ reward: RewardRow; balanceAfter: number }> {
+    const reward = await db.selectFrom('rewards').selectAll().where('id', '=', rewardId).executeTakeFirst();
+    if (!reward) throw notFound('That reward');
+    // An archived reward is gone (community/interaction.ts): 409 with the reason, not a 404.
+    assertOpen({ listing: reward });
+    if (!isOpen(reward, nowIso())) throw new DomainError('not_available', 409, 'This reward is not on offer right now.');
+    if (reward.per_member_limit !== null) {
+      const { n } = await db
+        .selectFrom('redemptions')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('reward_id', '=', rewardId)
+        .where('member_id', '=', member.id)
+        .executeTakeFirstOrThrow();
+      if (Number(n) >= reward.per_member_limit) {
+        throw new DomainError('limit_reached', 409, `You have already redeemed this reward ${reward.per_member_limit === 1 ? 'once, the most allowed' : `${reward.per_member_limit} times, the most allowed`}.`);
       }
+    }
+    if (reward.stock === 0) throw new DomainError('out_of_stock', 409, 'Sorry, this reward has run out.');
+    const balanceAfter = (await this.ledger.balance(wallet(member.id), db)) - reward.price;
+    if (balanceAfter < 0) throw new DomainError('insufficient', 409, 'There is not enough in the wallet for that.');
+    return { reward, balanceAfter };
+  }
+
+  /**
+   * Spends from the member's wallet on a reward; answers the voucher. 409 with a reason
+   * when it cannot. With a submission `key` (the form's one-time field), a repeat of the
+   * same form answers the voucher the first one bought and spends nothing.
+   */
+  async redeem(member: Actor, rewardId: number, key: string | null = null): Promise<RedemptionRow> {
+    return this.db.transaction().execute(async (trx) => {
+      const submission = submissionSource('redeem', member.id, key);
+      const done = await this.ledger.prior(trx, submission);
+      if (done) return trx.selectFrom('redemptions').selectAll().where('ledger_entry_id', '=', done.id).executeTakeFirstOrThrow();
+      const { reward } = await this.checkRedeem(member, rewardId, trx);
       if (reward.stock !== null) {
         const taken = await trx.updateTable('rewards').set((eb) => ({ stock: eb('stock', '-', 1) })).where('id', '=', rewardId).where('stock', '>', 0).executeTakeFirst();
         if (Number(taken.numUpdatedRows) === 0) throw new DomainError('out_of_stock', 409, 'Sorry, this reward has run out.');
@@ -155,11 +174,11 @@ export class RewardService {
       const code = newCode();
       const entry = await this.ledger.record(trx, {
         debit: wallet(member.id), credit: REDEMPTIONS, amount: reward.price, kind: 'redemption', reason: `Redeemed: ${reward.title}`,
-        source: `redemption:${code}`, memberId: member.id, actorId: member.id,
+        source: submission ?? `redemption:${code}`, memberId: member.id, actorId: member.id,
       });
       return trx
         .insertInto('redemptions')
-        .values({ reward_id: rewardId, member_id: member.id, price: reward.price, ledger_entry_id: entry!.id, code, expires_at: isoIn(this.voucherDays() * 86_400_000), created_at: now })
+        .values({ reward_id: rewardId, member_id: member.id, price: reward.price, ledger_entry_id: entry!.id, code, expires_at: isoIn(this.voucherDays() * 86_400_000), created_at: nowIso() })
         .returningAll()
         .executeTakeFirstOrThrow();
     });
@@ -196,18 +215,26 @@ export class RewardService {
   /**
    * Marks a voucher used, once: the update only matches an unused row, so two staff
    * checking the same voucher at once see one success and one "already used".
-   * `staff` is null when the server's operator checks it from the command line.
+   * `staff` is null when the server's operator checks it from the command line. With the
+   * counter form's one-time `key`, a repeat of the same form answers the voucher as its
+   * first submission used it, instead of "already used".
    */
-  async use(staff: Actor | null, voucherId: number): Promise<Voucher> {
+  async use(staff: Actor | null, voucherId: number, key: string | null = null): Promise<Voucher> {
     if (staff && !atLeast(staff.role, 'moderator')) throw forbidden('Only staff can check vouchers.');
     const v = await this.voucherQuery().where('v.id', '=', voucherId).executeTakeFirst();
     if (!v) throw notFound('That voucher');
+    if (v.used_at && key !== null && v.use_key === key) return v;
     if (v.used_at) throw new DomainError('already_used', 409, 'This voucher was already used.');
     const now = nowIso();
     if (v.expires_at < now) throw new DomainError('expired', 409, 'This voucher has expired.');
-    const r = await this.db.updateTable('redemptions').set({ used_at: now, used_by: staff?.id ?? null }).where('id', '=', voucherId).where('used_at', 'is', null).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new DomainError('already_used', 409, 'This voucher was already used.');
-    return { ...v, used_at: now, used_by: staff?.id ?? null };
+    const r = await this.db.updateTable('redemptions').set({ used_at: now, used_by: staff?.id ?? null, use_key: key }).where('id', '=', voucherId).where('used_at', 'is', null).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return this.use(staff, voucherId, key);
+    return { ...v, used_at: now, used_by: staff?.id ?? null, use_key: key };
+  }
+
+  /** Vouchers used at or after `since` (ISO, UTC: the start of the counter's day), newest first. */
+  usedSince(since: string, limit = 200): Promise<Voucher[]> {
+    return this.voucherQuery().where('v.used_at', '>=', since).orderBy('v.used_at', 'desc').orderBy('v.id', 'desc').limit(limit).execute();
   }
 
   private voucherQuery() {

@@ -29,6 +29,8 @@ export interface RedemptionTable {
   expires_at: string;
   used_at: string | null;
   used_by: number | null;
+  /** The one-time key of the counter form that used it (migration 0027), so a repeat finds it. */
+  use_key: string | null;
   created_at: string;
 }
 export type RedemptionRow = Selectable<RedemptionTable>;

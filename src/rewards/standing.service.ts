@@ -6,6 +6,7 @@ import { forbidden, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Database, Db } from '../db/schema.js';
 import { writeModerationLog } from '../moderation/moderation.service.js';
+import type { EntryKind } from './ledger.table.js';
 
 export type Period = 'week' | 'month' | 'all';
 export const PERIODS: readonly Period[] = ['week', 'month', 'all'];
@@ -41,12 +42,23 @@ export interface NameMark {
 const REPUTATION = sql<number>`sum(case rule when 'reaction_received' then 1 when 'accepted_answer' then 10 else 0 end)`;
 
 /**
- * "Earned" is what a member's taking part brought in: awards and admin grants, less
- * reversals and deductions. Spending and gifts never change it, so a level, once
- * reached, is not lost by redeeming a reward.
+ * The one place that decides what counts toward standing (levels, ranks, leaderboards):
+ * what a member earned by taking part. Awards count, and their reversals (content removed)
+ * take them back. Grants and deductions by admins, gifts between members, refunds and
+ * spending are not earned: they move the wallet, never the standing, and the wallet shows
+ * them apart ("Gifts and grants"), so an admin's grant cannot put someone top of the board.
+ * Each kind that counts maps to its sign.
  */
-const EARNED = sql<number>`coalesce(sum(case when kind in ('award','grant') then amount when kind in ('reversal','deduction') then -amount else 0 end), 0)`;
-const earningKinds = (eb: ExpressionBuilder<Database, 'ledger_entries'>): Expression<SqlBool> => eb('kind', 'in', ['award', 'grant', 'reversal', 'deduction']);
+export const EARNED_KINDS: Readonly<Partial<Record<EntryKind, 1 | -1>>> = { award: 1, reversal: -1 };
+
+/** Whether a ledger entry of this kind counts toward standing (see EARNED_KINDS). */
+export const countsAsEarned = (kind: EntryKind): boolean => EARNED_KINDS[kind] !== undefined;
+
+const earnedKindList = Object.keys(EARNED_KINDS) as EntryKind[];
+const plus = earnedKindList.filter((k) => EARNED_KINDS[k] === 1);
+const minus = earnedKindList.filter((k) => EARNED_KINDS[k] === -1);
+const EARNED = sql<number>`coalesce(sum(case when kind in (${sql.join(plus)}) then amount when kind in (${sql.join(minus)}) then -amount else 0 end), 0)`;
+const earningKinds = (eb: ExpressionBuilder<Database, 'ledger_entries'>): Expression<SqlBool> => eb('kind', 'in', earnedKindList);
 
 /** Levels, ranks, leaderboards and expert reputation: read from the ledger and achievements, never stored. */
 export class StandingService {
@@ -68,6 +80,21 @@ export class StandingService {
   async earned(memberId: number): Promise<number> {
     const row = await this.db.selectFrom('ledger_entries').select(EARNED.as('earned')).where('member_id', '=', memberId).where(earningKinds).executeTakeFirstOrThrow();
     return Number(row.earned);
+  }
+
+  /**
+   * What came into the member's wallet without being earned (grants, gifts, refunds): the
+   * wallet shows it apart as "Gifts and grants"; it never counts toward standing.
+   */
+  async giftsAndGrants(memberId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('n'))
+      .where('member_id', '=', memberId)
+      .where('credit', '=', `member:${memberId}`)
+      .where('kind', 'not in', earnedKindList)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async of(memberId: number): Promise<Standing> {
@@ -97,7 +124,7 @@ export class StandingService {
       .selectFrom('ledger_entries as e')
       .innerJoin('members as m', 'm.id', 'e.member_id')
       .select(['m.id as memberId', 'm.handle', 'm.display_name as displayName', 'm.avatar_file as avatarFile', EARNED.as('earned')])
-      .where((eb) => eb('e.kind', 'in', ['award', 'grant', 'reversal', 'deduction']))
+      .where('e.kind', 'in', earnedKindList)
       .where('m.domain', 'is', null)
       .where('m.status', '=', 'active')
       .groupBy('e.member_id')

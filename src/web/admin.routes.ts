@@ -3,6 +3,7 @@ import { MEMBER_MOVES } from '../community/member.rules.js';
 import { notFound } from '../core/errors.js';
 import { logSentence } from '../moderation/log-text.js';
 import type { WebContext } from './context.js';
+import { confirmFirst, say } from './confirm.js';
 import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 
 const memberId = (req: Request): number => {
@@ -111,7 +112,15 @@ export function adminRoutes(ctx: WebContext): Router {
   router.post(
     '/admin/invites/:code/revoke',
     wrap(async (req, res) => {
-      await services.invites.revoke(requireRole(req, 'admin'), req.params.code ?? '');
+      const admin = requireRole(req, 'admin');
+      const code = req.params.code ?? '';
+      const said = confirmFirst(render, req, res, {
+        question: say`Revoke the invite ${code}?`,
+        consequence: say`Its link stops working and nobody can join with it any more. This cannot be undone; you can make a new invite.`,
+        confirmLabel: 'Revoke', cancelHref: '/admin/invites',
+      });
+      if (said) return;
+      await services.invites.revoke(admin, code);
       res.redirect(303, '/admin/invites');
     }),
   );

@@ -9,6 +9,7 @@ import type { SpaceRow } from '../community/space.table.js';
 import { IDEA_SORTS, type IdeaSort } from '../ideas/idea.service.js';
 import { IDEA_STATUSES, STATUS_LABELS, type IdeaStatus } from '../ideas/idea.table.js';
 import type { WebContext } from './context.js';
+import { confirmFirst, say } from './confirm.js';
 import { cursor, field, idParam, renderFormError, requireMember, wrap } from './handler.js';
 
 const viewerOf = (req: Request): Viewer => (req.member ? { id: req.member.id, role: req.member.role } : null);
@@ -221,6 +222,12 @@ export function communityRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       const { post, space } = await services.posts.getVisible(member, postId(req));
+      const said = post.author_id === member.id && isLive(post) && confirmFirst(render, req, res, {
+        question: post.title ? say`Delete your post “${post.title}”?` : say`Delete your post?`,
+        consequence: say`It is gone for everyone, and what it earned you is taken back. This cannot be undone.`,
+        confirmLabel: 'Delete', cancelHref: `/p/${post.root_id ?? post.id}#p-${post.id}`,
+      });
+      if (said) return;
       await services.posts.delete(member, post.id);
       res.redirect(303, post.parent_id === null ? `/s/${space.slug}` : `/p/${post.root_id}#p-${post.id}`);
     }),
@@ -231,7 +238,11 @@ export function communityRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       const id = postId(req);
-      await services.reactions.toggle(member, id, field(req.body, 'kind'));
+      // The button says the state it asks for ("like:on"), so pressing it twice leaves the
+      // reaction as the first press did; a bare `kind` (a page from before) toggles.
+      const [kind, state] = field(req.body, 'reaction').split(':');
+      if (kind) await services.reactions.set(member, id, kind, state !== 'off');
+      else await services.reactions.toggle(member, id, field(req.body, 'kind'));
       const { post } = await services.posts.getVisible(member, id);
       res.redirect(303, `/p/${post.root_id ?? post.id}#p-${post.id}`);
     }),

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
-import { PERIODS, type Period } from '../rewards/standing.service.js';
+import { PERIODS, type Period, countsAsEarned } from '../rewards/standing.service.js';
 import type { WebContext } from './context.js';
-import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { amount as currency, confirmFirst, say } from './confirm.js';
+import { cursor, field, renderFormError, requireMember, requireRole, submissionKey, wrap } from './handler.js';
 
 /** The wallet (balance, history, gifts, level, badges), leaderboards, and the admins' economy page (totals, grants, experts, CSV). */
 export function economyRoutes(ctx: WebContext): Router {
@@ -13,7 +14,9 @@ export function economyRoutes(ctx: WebContext): Router {
 
   const walletPage = async (memberId: number, before?: number) => ({
     balance: await ledger.balance(`member:${memberId}`),
-    history: await ledger.history(memberId, before),
+    // Rows that came in without being earned (grants, gifts, refunds) are marked apart.
+    history: await ledger.history(memberId, before).then((h) => ({ ...h, items: h.items.map((e) => ({ ...e, apart: e.signed > 0 && !countsAsEarned(e.kind) })) })),
+    giftsAndGrants: await standing.giftsAndGrants(memberId),
     standing: await standing.of(memberId),
     badges: await services.achievements.held(memberId),
     allBadges: config.economy.badges,
@@ -36,7 +39,18 @@ export function economyRoutes(ctx: WebContext): Router {
       try {
         if (!config.economy.gifts) throw notFound('Gifts');
         const to = await services.members.findByHandle(field(req.body, 'to'));
-        await ledger.gift(member, to && to.domain === null ? to.id : null, wholeNumber(field(req.body, 'amount')), field(req.body, 'note'));
+        const toId = to && to.domain === null ? to.id : null;
+        const amount = wholeNumber(field(req.body, 'amount'));
+        // Every field's problem at once (checkGift), before the confirmation step is shown.
+        const { balanceAfter } = await ledger.checkGift(member, toId, amount, field(req.body, 'note'));
+        const said = confirmFirst(render, req, res, {
+          question: say`Give ${currency(amount)} to ${to!.display_name} (@${to!.handle})?`,
+          consequence: say`You will have ${currency(balanceAfter)} left. A gift cannot be taken back.`,
+          confirmLabel: 'Give', cancelHref: '/wallet',
+        });
+        if (said) return;
+        // A repeat of the same form (same one-time key) finds the first gift and gives nothing more.
+        await ledger.gift(member, toId!, amount, field(req.body, 'note'), submissionKey(req.body));
         res.redirect(303, '/wallet?sent=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'wallet.njk', err, await walletPage(member.id))) throw err;
@@ -71,7 +85,15 @@ export function economyRoutes(ctx: WebContext): Router {
       try {
         const member = await services.members.findByHandle(field(req.body, 'handle'));
         if (!member || member.domain !== null) throw new ValidationError({ handle: 'There is no member with that handle.' });
-        await ledger.adjust(admin, member.id, amountOf(field(req.body, 'amount'), true), field(req.body, 'reason'));
+        const amount = wholeNumber(field(req.body, 'amount'));
+        const { balanceAfter } = await ledger.checkAdjust(admin, member.id, amount, field(req.body, 'reason'));
+        const said = confirmFirst(render, req, res, {
+          question: amount > 0 ? say`Grant ${currency(amount)} to ${member.display_name} (@${member.handle})?` : say`Deduct ${currency(-amount)} from ${member.display_name} (@${member.handle})?`,
+          consequence: say`They will have ${currency(balanceAfter)}. The ledger keeps every entry: a mistake is corrected by a new one, and the moderation log records it.`,
+          confirmLabel: amount > 0 ? 'Grant' : 'Deduct', cancelHref: '/admin/economy',
+        });
+        if (said) return;
+        await ledger.adjust(admin, member.id, amount, field(req.body, 'reason'), submissionKey(req.body));
         res.redirect(303, '/admin/economy?saved=1');
       } catch (err) {
         if (!renderFormError(render, req, res, 'admin/economy.njk', err, await adminPage())) throw err;
@@ -119,15 +141,6 @@ export function economyRoutes(ctx: WebContext): Router {
 
 /** A whole number from a form field, or NaN: for services that check it with the other fields. */
 const wholeNumber = (raw: string): number => (/^-?\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : NaN);
-
-/** A whole amount from a form field; negative only where deductions are meant. */
-function amountOf(raw: string, allowNegative = false): number {
-  const n = wholeNumber(raw);
-  if (!Number.isSafeInteger(n) || (!allowNegative && n <= 0) || n === 0) {
-    throw new ValidationError({ amount: allowNegative ? 'Give a whole number: positive to grant, negative to deduct.' : 'Give a whole number above zero.' });
-  }
-  return n;
-}
 
 /** Quotes a CSV cell, and defuses formulas (=, +, -, @) that spreadsheets would run. */
 function csvCell(value: unknown): string {

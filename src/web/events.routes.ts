@@ -1,11 +1,13 @@
 import { type Request, Router } from 'express';
 import { atLeast } from '../community/roles.js';
+import { formatNumber } from '../core/format.js';
 import { TIME_ZONES, utcToZoned } from '../core/timezone.js';
 import { GoneError, goneReason } from '../community/interaction.js';
 import { canCheckIn } from '../events/check-in.js';
-import { type EventInput, RSVP_CHOICES } from '../events/event.service.js';
+import { type EventInput, RSVP_CHOICES, cancelReason } from '../events/event.service.js';
 import { toIcal } from '../events/event.ical.js';
 import type { EventRow, RsvpStatus } from '../events/event.table.js';
+import { confirmFirst, say } from './confirm.js';
 import type { WebContext } from './context.js';
 import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 
@@ -152,6 +154,16 @@ export function eventRoutes(ctx: WebContext): Router {
       const staff = requireRole(req, 'moderator');
       const id = eventId(req);
       try {
+        const event = await events.getVisible(staff, id);
+        cancelReason(field(req.body, 'reason'));
+        const { going, maybe, waiting } = await events.counts(id);
+        const told = going + maybe + waiting;
+        const said = event.status !== 'cancelled' && confirmFirst(render, req, res, {
+          question: say`Cancel “${event.title}”?`,
+          consequence: [`${told === 1 ? '1 person who said they would come is' : `${formatNumber(told)} people who said they would come are`} told, with your reason, and the event takes no more answers. This cannot be undone.`],
+          confirmLabel: 'Cancel the event', cancelHref: `/events/${id}`,
+        });
+        if (said) return;
         await events.cancel(staff, id, field(req.body, 'reason'));
         res.redirect(303, `/events/${id}`);
       } catch (err) {

@@ -2,6 +2,7 @@ import { accountAddress } from '../community/handle.js';
 import { Router } from 'express';
 import { notFound } from '../core/errors.js';
 import type { WebContext } from './context.js';
+import { confirmFirst, say } from './confirm.js';
 import { field, requireMember, requireRole, wrap } from './handler.js';
 
 /**
@@ -69,7 +70,14 @@ export function federationWebRoutes(ctx: WebContext): Router {
     '/admin/federation/queue/clear',
     wrap(async (req, res) => {
       requireRole(req, 'admin');
-      await federation.queue.clearFailed(field(req.body, 'host') || undefined);
+      const host = field(req.body, 'host');
+      const said = confirmFirst(render, req, res, {
+        question: host ? say`Drop the failed deliveries to ${host}?` : say`Drop all failed deliveries?`,
+        consequence: say`They are not sent again. This cannot be undone.`,
+        confirmLabel: 'Drop them', cancelHref: '/admin/federation',
+      });
+      if (said) return;
+      await federation.queue.clearFailed(host || undefined);
       res.redirect(303, '/admin/federation');
     }),
   );

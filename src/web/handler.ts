@@ -33,6 +33,19 @@ export const field = (body: unknown, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
+/** The form field that carries a submission's one-time key (`form.once()` in partials/form.njk). */
+export const ONCE_FIELD = '_once';
+
+/**
+ * The one-time key a form was rendered with (128 random bits, base64url), or null when the
+ * submission carries none or a malformed one. Services store it with what the submission
+ * wrote, so the same form sent twice acts once (see `submissionSource` in the ledger).
+ */
+export const submissionKey = (body: unknown): string | null => {
+  const v = field(body, ONCE_FIELD);
+  return /^[A-Za-z0-9_-]{16,64}$/.test(v) ? v : null;
+};
+
 /** A numeric id from the path (`:id`), or 404 naming what was not found. */
 export const idParam = (req: Request, what = 'That page'): number => {
   const raw = req.params.id ?? '';

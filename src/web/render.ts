@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import nunjucks from 'nunjucks';
 import { type HandleOwner, accountAddress, formatHandle } from '../community/handle.js';
@@ -76,6 +77,8 @@ export function createRenderer(config: Config, csrf: Csrf) {
   env.addFilter('replyNoun', (kind: unknown, count = 1) => replyNoun(threadKind(kind), Number(count)));
   // `{{ m.role | label('role') }}`: codes from the data in words (src/community/labels.ts).
   env.addFilter('label', (code: string | null | undefined, group: LabelGroup) => label(group, code));
+  // A form's one-time submission key (`form.once()`): 128 random bits, base64url.
+  env.addGlobal('onceKey', () => randomBytes(16).toString('base64url'));
   env.addFilter('avatarUrl', (file: string | null) => (file ? `/uploads/avatars/${file}` : '/static/avatar.svg'));
   const globals: PageGlobals = {
     community: {

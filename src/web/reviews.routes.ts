@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { notFound } from '../core/errors.js';
 import type { WebContext } from './context.js';
+import { confirmFirst, say } from './confirm.js';
 import { cursor, field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 
 /** Products and services with members' reviews; nothing here exists while `modules.reviews` is off. */
@@ -49,7 +50,14 @@ export function reviewRoutes(ctx: WebContext): Router {
     '/reviews/:id/delete',
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
-      const review = await reviews.delete(member, idParam(req, 'That review'), field(req.body, 'reason'));
+      const id = idParam(req, 'That review');
+      const found = await reviews.get(id);
+      const said = found !== undefined && confirmFirst(render, req, res, {
+        question: say`Delete this review?`, consequence: say`Its stars and words are gone for everyone. This cannot be undone.`,
+        confirmLabel: 'Delete', cancelHref: `/products/${found.product_id}`,
+      });
+      if (said) return;
+      const review = await reviews.delete(member, id, field(req.body, 'reason'));
       res.redirect(303, `/products/${review.product_id}`);
     }),
   );

@@ -1,12 +1,13 @@
 import { type Request, Router } from 'express';
 import { DomainError, ValidationError } from '../core/errors.js';
-import { utcToZoned } from '../core/timezone.js';
 import type { RewardDraft } from '../rewards/reward.service.js';
 import type { RewardRow } from '../rewards/reward.table.js';
 import { wallet } from '../rewards/ledger.service.js';
 import { checkImage, deleteImage, storeImage } from './avatar.js';
 import type { WebContext } from './context.js';
-import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { CONFIRM_FIELD, amount, confirmFirst, say } from './confirm.js';
+import { utcToZoned, zonedToUtc } from '../core/timezone.js';
+import { field, idParam, renderFormError, requireMember, requireRole, submissionKey, wrap } from './handler.js';
 import { qrSvg } from './qr.js';
 
 /** The rewards catalog, redemption, members' vouchers, the staff's voucher check, and the admins' catalog pages. */
@@ -33,7 +34,15 @@ export function rewardRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       try {
-        const voucher = await rewards.redeem(member, idParam(req));
+        const { reward, balanceAfter } = await rewards.checkRedeem(member, idParam(req));
+        const said = confirmFirst(render, req, res, {
+          question: say`Redeem “${reward.title}” for ${amount(reward.price)}?`,
+          consequence: say`You will have ${amount(balanceAfter)} left, and a voucher to show at the counter.`,
+          confirmLabel: `Redeem “${reward.title}”`, cancelHref: `/rewards#reward-${reward.id}`,
+        });
+        if (said) return;
+        // A repeat of the same form (same one-time key) answers the voucher it already bought.
+        const voucher = await rewards.redeem(member, reward.id, submissionKey(req.body));
         res.redirect(303, `/vouchers/${voucher.id}?new=1`);
       } catch (err) {
         // Out of stock, over the limit, not enough in the wallet: 409 with the reason above the catalog.
@@ -51,37 +60,46 @@ export function rewardRoutes(ctx: WebContext): Router {
     }),
   );
 
+  /** The start of today at the counter (the community's zone), as a UTC instant. */
+  const counterDayStart = (): string => {
+    const tz = config.community.timezone;
+    return zonedToUtc(`${utcToZoned(new Date().toISOString(), tz).slice(0, 10)}T00:00`, tz) ?? new Date().toISOString().slice(0, 10);
+  };
+  /** The counter page: a voucher looked up (or not), and the vouchers used there today. */
+  const counterPage = async (data: Record<string, unknown>) => ({
+    now: new Date().toISOString(), usedToday: await rewards.usedSince(counterDayStart()), values: {}, errors: {}, ...data,
+  });
+
+  // The counter, step one: opening a scanned QR code or typing a code (a GET form) only
+  // looks the voucher up and shows what it is; using it is the separate "Use it" POST.
   router.get(
     '/vouchers/check',
     wrap(async (req, res) => {
       if (!req.member) return void res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
       requireRole(req, 'moderator');
-      // Opening a scanned QR code (or typing a code) shows the voucher; using it is a separate POST.
       const input = typeof req.query.t === 'string' ? req.query.t : typeof req.query.code === 'string' ? req.query.code : '';
       const voucher = input ? await rewards.find(input) : undefined;
-      render(
-        req, res, 'voucher-check.njk',
-        { input, voucher, looked: Boolean(input), now: new Date().toISOString(), values: { code: voucher?.code ?? '' }, errors: {} },
-        input && !voucher ? 404 : 200,
-      );
+      render(req, res, 'voucher-check.njk', await counterPage({ input, voucher, looked: Boolean(input), values: { code: voucher?.code ?? input.slice(0, 40) } }), input && !voucher ? 404 : 200);
     }),
   );
 
+  // Step two: "Use it" (confirm=1) marks it used. A POST without the confirmation only
+  // looks it up, like the GET: nothing is used that staff have not seen first.
   router.post(
     '/vouchers/check',
     wrap(async (req, res) => {
       const staff = requireRole(req, 'moderator');
       const input = field(req.body, 'code');
       const voucher = input ? await rewards.find(input) : undefined;
-      const now = new Date().toISOString();
       try {
         if (!voucher) throw new DomainError('unknown_voucher', 404, 'No voucher has that code. Check it and try again.');
-        const used = await rewards.use(staff, voucher.id);
-        render(req, res, 'voucher-check.njk', { voucher: used, justUsed: true, looked: true, now, values: {}, errors: {} });
+        if (field(req.body, CONFIRM_FIELD) !== '1') return render(req, res, 'voucher-check.njk', await counterPage({ voucher, looked: true, values: { code: voucher.code } }));
+        const used = await rewards.use(staff, voucher.id, submissionKey(req.body));
+        render(req, res, 'voucher-check.njk', await counterPage({ voucher: used, justUsed: true, looked: true }));
       } catch (err) {
         // Already used, expired, unknown: said plainly, with the voucher as it stands now.
         const latest = voucher ? await rewards.find(voucher.code) : undefined;
-        if (!renderFormError(render, req, res, 'voucher-check.njk', err, { voucher: latest, looked: true, now })) throw err;
+        if (!renderFormError(render, req, res, 'voucher-check.njk', err, await counterPage({ voucher: latest, looked: true }))) throw err;
       }
     }),
   );

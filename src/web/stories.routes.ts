@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { STORY_MOVES, type Submitter } from '../stories/story.service.js';
 import type { WebContext } from './context.js';
+import { confirmFirst, say } from './confirm.js';
 import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 import { RateLimiter, countCreations, limited } from './rate-limit.js';
 
@@ -68,7 +69,16 @@ export function storyRoutes(ctx: WebContext): Router {
     '/submit/:id/withdraw',
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
-      await stories.withdraw(member, idParam(req, 'That story'));
+      const id = idParam(req, 'That story');
+      // Only a story still waiting can be withdrawn: anything else gets the service's refusal at once.
+      const waiting = (await stories.mine(member.id)).find((s) => s.id === id && s.status === 'submitted');
+      const said = waiting !== undefined && confirmFirst(render, req, res, {
+        question: waiting.title ? say`Withdraw your story “${waiting.title}”?` : say`Withdraw your story?`,
+        consequence: say`The editors will not see it, and it is deleted. This cannot be undone: to send it again, write it again.`,
+        confirmLabel: 'Withdraw', cancelHref: '/submit',
+      });
+      if (said) return;
+      await stories.withdraw(member, id);
       res.redirect(303, '/submit');
     }),
   );

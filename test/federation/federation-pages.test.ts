@@ -67,7 +67,7 @@ describe('the fediverse in the admin pages and settings', () => {
     expect(bad.status).to.equal(422);
     await submit(admin, '/admin/federation', '/admin/federation/blocks/remove', { kind: 'domain', value: 'spam.example' });
     expect(h.hearth.federation!.policy.allowsHost('spam.example')).to.equal(true);
-    await submit(admin, '/admin/federation', '/admin/federation/queue/clear', { host: 'down.example' });
+    await submit(admin, '/admin/federation', '/admin/federation/queue/clear', { host: 'down.example', confirm: '1' });
     expect((await admin.get('/admin/federation')).text).not.to.include('down.example');
   });
 

@@ -34,12 +34,13 @@ describe('a member journey over HTTP', () => {
 
     await submit(agent, threadPath, `${threadPath}/react`, { kind: 'like' }).then((r) => expect(r.status).to.equal(303));
     const liked = await agent.get(threadPath);
-    expect(liked.text).to.match(/value="like" class="reaction mine" aria-pressed="true"[^>]*>👍 <span class="count">1<\/span>/);
+    expect(liked.text).to.match(/value="like:off" class="reaction mine" aria-pressed="true"[^>]*>👍 <span class="count">1<\/span>/);
 
     await submit(agent, `/p/${replyId}/edit`, `/p/${replyId}/edit`, { body: 'The dark one, definitely.' }).then((r) => expect(r.status).to.equal(303));
     expect((await agent.get(threadPath)).text).to.contain('The dark one, definitely.').and.to.contain('edited');
 
-    await submit(agent, threadPath, `/p/${replyId}/delete`, {}).then((r) => expect(r.status).to.equal(303));
+    await submit(agent, threadPath, `/p/${replyId}/delete`, {}).then((r) => expect(r.text).to.contain('Delete your post?')); // asks first (issue 13, fault 9)
+    await submit(agent, threadPath, `/p/${replyId}/delete`, { confirm: '1' }).then((r) => expect(r.status).to.equal(303));
     const afterDelete = await agent.get(threadPath);
     expect(afterDelete.text).not.to.contain('The dark one');
     expect(afterDelete.text).to.contain('Deleted by its author.').and.to.contain('0 replies');

@@ -30,8 +30,10 @@ describe('polls', () => {
     const view = (await h.services.polls.view(post.id, null))!;
     const [oat, whole] = view.options;
     expect(await codeOf(h.services.polls.vote(bob, post.id, [oat!.id, whole!.id]))).to.equal('invalid_input');
-    await h.services.polls.vote(bob, post.id, [oat!.id]);
-    expect(await codeOf(h.services.polls.vote(bob, post.id, [whole!.id]))).to.equal('already_voted');
+    expect(await h.services.polls.vote(bob, post.id, [oat!.id])).to.equal(true);
+    // Sent again (the same vote, or another): not an error, and the vote that stands is kept.
+    expect(await h.services.polls.vote(bob, post.id, [oat!.id])).to.equal(false);
+    expect(await h.services.polls.vote(bob, post.id, [whole!.id])).to.equal(false);
     const after = (await h.services.polls.view(post.id, bob.id))!;
     expect(after).to.deep.include({ votersCount: 1, voted: true, showResults: true });
     expect(after.options.map((o) => [o.name, o.votes, o.percent, o.mine])).to.deep.equal([['Oat', 1, 100, true], ['Whole', 0, 0, false], ['Soy', 0, 0, false]]);
@@ -77,8 +79,10 @@ describe('polls', () => {
       await agent.post(`${url}/vote`).type('form').send({ _csrf: csrfFrom(page.text), option: options[1] }).expect(303);
       const results = await agent.get(url).expect(200);
       expect(results.text).to.contain('<strong>100%</strong> <bdi>Whole</bdi>').and.contain('1 person voted');
-      const again = await agent.post(`${url}/vote`).type('form').send({ _csrf: csrfFrom(page.text), option: options[0] }).expect(409);
-      expect(again.text).to.contain('You have already voted in this poll.');
+      // The same form sent again (a double click) shows the result, not an error.
+      const again = await agent.post(`${url}/vote`).type('form').send({ _csrf: csrfFrom(page.text), option: options[1] }).expect(303);
+      const shown = await agent.get(again.headers.location!).expect(200);
+      expect(shown.text).to.contain('Your vote is counted.').and.contain('<strong>100%</strong> <bdi>Whole</bdi>').and.contain('1 person voted').and.not.contain('already voted');
       const visitor = await request(h.app).get(url).expect(200);
       expect(visitor.text).to.contain('Log in to vote.');
       // After closing, a vote is refused with the reason.

@@ -111,7 +111,11 @@ describe('rewards and vouchers', () => {
       const agent = await loggedInAgent(h, 'mia');
       const catalog = await agent.get('/rewards').expect(200);
       expect(catalog.text).to.contain('Croissant').and.contain('8 cups of coffee ☕').and.contain('2 left').and.match(/\/uploads\/rewards\/[\w-]+\.png/);
-      const redeemed = await agent.post(`/rewards/${(await h.services.rewards.all())[0]!.id}/redeem`).type('form').send({ _csrf: csrfFrom(catalog.text) }).expect(303);
+      const rewardId = (await h.services.rewards.all())[0]!.id;
+      // The button asks first (issue 13, fault 9); confirming redeems.
+      const asked = await agent.post(`/rewards/${rewardId}/redeem`).type('form').send({ _csrf: csrfFrom(catalog.text) }).expect(200);
+      expect(asked.text).to.contain('Redeem “<bdi>Croissant</bdi>” for 8 cups of coffee ☕?').and.contain('You will have 17 cups of coffee ☕ left');
+      const redeemed = await agent.post(`/rewards/${rewardId}/redeem`).type('form').send({ _csrf: csrfFrom(catalog.text), confirm: '1' }).expect(303);
       const voucherPage = await agent.get(redeemed.headers.location!).expect(200);
       const [voucher] = await h.services.rewards.vouchers(mia.id);
       expect(voucherPage.text).to.contain(voucher!.code).and.contain('<svg').and.contain('class="qr"').and.contain('Show this voucher at the counter');
@@ -130,12 +134,12 @@ describe('rewards and vouchers', () => {
       const token = await h.services.rewards.token(voucher);
       const barista = await loggedInAgent(h, staff.handle);
       const shown = await barista.get(`/vouchers/check?t=${token}`).expect(200);
-      expect(shown.text).to.contain('Free espresso').and.contain('@mia').and.contain('Use it now');
+      expect(shown.text).to.contain('Free espresso').and.contain('@mia').and.contain('Use it');
       // Looking is not using.
       expect((await h.services.rewards.find(voucher.code))?.used_at).to.equal(null);
-      const used = await barista.post('/vouchers/check').type('form').send({ _csrf: csrfFrom(shown.text), code: voucher.code }).expect(200);
+      const used = await barista.post('/vouchers/check').type('form').send({ _csrf: csrfFrom(shown.text), code: voucher.code, confirm: '1' }).expect(200);
       expect(used.text).to.contain('It is now marked used.');
-      const again = await barista.post('/vouchers/check').type('form').send({ _csrf: csrfFrom(shown.text), code: voucher.code }).expect(409);
+      const again = await barista.post('/vouchers/check').type('form').send({ _csrf: csrfFrom(shown.text), code: voucher.code, confirm: '1' }).expect(409);
       expect(again.text).to.contain('already used');
       await barista.post('/vouchers/check').type('form').send({ _csrf: csrfFrom(shown.text), code: 'ZZZZZ-ZZZZZ' }).expect(404);
       // Members cannot check vouchers.
@@ -166,7 +170,7 @@ describe('rewards and vouchers', () => {
             return { agent, csrf: csrfFrom(page.text) };
           }),
         );
-        const results = await Promise.all(clients.map((c) => c.agent.post(`/rewards/${reward.id}/redeem`).type('form').send({ _csrf: c.csrf })));
+        const results = await Promise.all(clients.map((c) => c.agent.post(`/rewards/${reward.id}/redeem`).type('form').send({ _csrf: c.csrf, confirm: '1' })));
         const statuses = results.map((r) => r.status).sort();
         expect(statuses.filter((s) => s === 303)).to.have.length(1);
         expect(statuses.filter((s) => s === 409)).to.have.length(11);
@@ -191,7 +195,7 @@ describe('rewards and vouchers', () => {
             return { agent, csrf: csrfFrom((await agent.get('/vouchers/check')).text) };
           }),
         );
-        const results = await Promise.all(clients.map((c) => c.agent.post('/vouchers/check').type('form').send({ _csrf: c.csrf, code: voucher.code })));
+        const results = await Promise.all(clients.map((c) => c.agent.post('/vouchers/check').type('form').send({ _csrf: c.csrf, code: voucher.code, confirm: '1' })));
         expect(results.map((r) => r.status).sort()).to.deep.equal([200, 409]);
         const row = await h.database.db.selectFrom('redemptions').selectAll().where('id', '=', voucher.id).executeTakeFirstOrThrow();
         expect(row.used_at).to.be.a('string');

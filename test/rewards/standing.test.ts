@@ -23,6 +23,13 @@ describe('levels, leaderboards, badges and expert reputation', () => {
   });
   afterEach(() => h.destroy());
 
+  /** An award for taking part, as EarningService writes one (the only kind standing counts, with its reversal). */
+  let awards = 0;
+  const award = (memberId: number, amount: number) =>
+    h.database.db.transaction().execute((trx) =>
+      h.services.ledger.record(trx, { debit: 'community:issuing', credit: wallet(memberId), amount, kind: 'award', rule: 'post', reason: 'Started a thread', source: `test-award:${++awards}`, memberId }),
+    );
+
   const settle = async () => {
     await h.services.earning.idle();
     await h.services.notificationSubscribers.idle();
@@ -70,8 +77,8 @@ describe('levels, leaderboards, badges and expert reputation', () => {
   it('names levels from config by what was earned over all time, spending aside, and ranks members', async () => {
     const ana = await makeMember(h, { handle: 'ana' });
     const bob = await makeMember(h, { handle: 'bob' });
-    await h.services.ledger.adjust(owner, ana.id, 30, 'prize');
-    await h.services.ledger.adjust(owner, bob.id, 10, 'prize');
+    await award(ana.id, 30);
+    await award(bob.id, 10);
     await h.services.ledger.gift(ana, bob.id, 25, 'thanks'); // gifts move currency, not standing
     const anaStanding = await h.services.standing.of(ana.id);
     expect(anaStanding).to.deep.include({ earned: 30, level: 'Roaster', rank: 1, next: { name: 'Master roaster', from: 100, toGo: 70 } });
@@ -95,7 +102,7 @@ describe('levels, leaderboards, badges and expert reputation', () => {
       }).execute();
     await old(ana.id, 50, '2020-01-01', 1);
     await old(bob.id, 8, dayBefore(monthStart) < weekStart ? dayBefore(monthStart) : dayBefore(weekStart), 2);
-    await h.services.ledger.adjust(owner, bob.id, 3, 'this week');
+    await award(bob.id, 3);
     const handles = async (p: 'week' | 'month' | 'all') => (await h.services.standing.leaderboard(p)).map((r) => `${r.handle}:${r.earned}`);
     expect(await handles('all')).to.deep.equal(['ana:50', 'bob:11']);
     expect(await handles('week')).to.deep.equal(['bob:3']);

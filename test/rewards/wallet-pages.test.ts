@@ -28,7 +28,11 @@ describe('the wallet and the economy admin page', () => {
 
   it('sends a gift, and refuses one the wallet cannot cover, changing nothing', async () => {
     const agent = await loggedInAgent(h, 'ana');
-    const ok = await submit(agent, '/wallet', '/wallet/gift', { to: 'bob', amount: '2', note: 'for the croissant' });
+    // Giving asks first, saying what will happen (issue 13, fault 9); confirming gives.
+    const asked = await submit(agent, '/wallet', '/wallet/gift', { to: 'bob', amount: '2', note: 'for the croissant' });
+    expect(asked.status).to.equal(200);
+    expect(asked.text).to.include('Give 2 cups of coffee ☕ to <bdi>bob</bdi> (@<bdi>bob</bdi>)?').and.include('You will have 1 cup of coffee ☕ left.');
+    const ok = await submit(agent, '/wallet', '/wallet/gift', { to: 'bob', amount: '2', note: 'for the croissant', confirm: '1' });
     expect(ok.status).to.equal(303);
     const bob = await loggedInAgent(h, 'bob');
     const bobs = await bob.get('/wallet');
@@ -45,13 +49,18 @@ describe('the wallet and the economy admin page', () => {
 
   it('lets an admin grant and deduct with a reason, read the totals and export the ledger', async () => {
     const admin = await loggedInAgent(h, 'boss');
-    expect((await submit(admin, '/admin/economy', '/admin/economy/adjust', { handle: 'bob', amount: '10', reason: '=HYPERLINK("x") helped at the market' })).status).to.equal(303);
+    const asked = await submit(admin, '/admin/economy', '/admin/economy/adjust', { handle: 'bob', amount: '10', reason: '=HYPERLINK("x") helped at the market' });
+    expect(asked.status).to.equal(200);
+    expect(asked.text).to.include('Grant 10 cups of coffee ☕ to <bdi>bob</bdi> (@<bdi>bob</bdi>)?');
+    expect((await submit(admin, '/admin/economy', '/admin/economy/adjust', { handle: 'bob', amount: '10', reason: '=HYPERLINK("x") helped at the market', confirm: '1' })).status).to.equal(303);
     const noReason = await submit(admin, '/admin/economy', '/admin/economy/adjust', { handle: 'bob', amount: '-1', reason: '' });
     expect(noReason.status).to.equal(422);
     const page = await admin.get('/admin/economy').expect(200);
     expect(page.text).to.include('Issued').and.include('13 cups of coffee ☕');
-    // Top earners by what they earned (Ana gave 1 of her 3 away; that does not lower what she earned).
-    expect(page.text).to.match(/Top earners[\s\S]*<bdi>@bob<\/bdi> · Newcomer<\/span> · 10 cups of coffee ☕ earned[\s\S]*<bdi>@ana<\/bdi> · Newcomer<\/span> · 3 cups of coffee ☕ earned/);
+    // Top earners by what they earned by taking part (issue 13, fault 16): Ana gave 1 of her 3
+    // away, which does not lower what she earned; Bob's grant of 10 is not earned at all.
+    expect(page.text).to.match(/Top earners[\s\S]*<bdi>@ana<\/bdi> · Newcomer<\/span> · 3 cups of coffee ☕ earned[\s\S]*Top holders/);
+    expect(page.text).not.to.match(/Top earners[\s\S]*@bob[\s\S]*Top holders/);
     const csv = await admin.get('/admin/economy/ledger.csv').expect(200);
     expect(csv.headers['content-type']).to.match(/text\/csv/);
     const lines = csv.text.trim().split('\n');

@@ -155,7 +155,7 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
     it('shows a voucher’s times in the viewer’s zone, in one format, inside <time>', async () => {
       const owner = await h.services.members.getByHandle('boss');
       const admin = await loggedInAgent(h, 'boss');
-      expect((await submit(admin, '/admin/economy', '/admin/economy/adjust', { handle: 'nyc', amount: '12345', reason: 'market help' })).status).to.equal(303);
+      expect((await submit(admin, '/admin/economy', '/admin/economy/adjust', { handle: 'nyc', amount: '12345', reason: 'market help', confirm: '1' })).status).to.equal(303);
       const economy = await admin.get('/admin/economy').expect(200);
       expect(economy.text).to.include('12,345 cups');
       expect(economy.text).not.to.match(/12345 cups/);
@@ -178,7 +178,7 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
       // Used once, then checked again: the refusal gives the time once, in the page's style.
       await h.services.rewards.use(owner, redemption.id);
       const counter = await loggedInAgent(h, 'boss');
-      const again = await submit(counter, '/vouchers/check', '/vouchers/check', { code: (await h.services.rewards.voucher(nycMember, redemption.id)).code });
+      const again = await submit(counter, '/vouchers/check', '/vouchers/check', { code: (await h.services.rewards.voucher(nycMember, redemption.id)).code, confirm: '1' });
       expect(again.status).to.equal(409);
       expect(again.text).not.to.include('UTC');
       expect(again.text).not.to.match(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
