@@ -1,32 +1,15 @@
-import { renderWithMentions } from '../community/markdown.js';
 import { GoneError, assertOpen, goneReason } from '../community/interaction.js';
-import { cleanLine, cleanText } from '../community/member.rules.js';
+import { cleanText } from '../community/member.rules.js';
 import { type Actor, type Viewer, atLeast } from '../community/roles.js';
 import { peopleView } from '../community/people-visibility.js';
 import { canSeeSpace } from '../community/space.service.js';
-import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
-import { formatNumber } from '../core/format.js';
+import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus, PendingEvent } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
-import { isTimeZone, zonedToUtc } from '../core/timezone.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { checkInRefusal } from './check-in.js';
+import { type EventInput, MESSAGE_MAX, RSVP_CHOICES, cancelReason, parseEventInput } from './event.rules.js';
 import type { EventRow, EventRsvpRow, RsvpStatus } from './event.table.js';
-
-/** What an organiser fills in: wall-clock times in the event's own zone. */
-export interface EventInput {
-  spaceId: number;
-  title: string;
-  description: string;
-  /** "YYYY-MM-DDTHH:MM" in `timezone`. */
-  startsLocal: string;
-  endsLocal: string;
-  timezone: string;
-  address: string;
-  onlineUrl: string;
-  /** Blank or null: no limit. */
-  capacity: string | number | null;
-}
 
 export interface EventCounts {
   going: number;
@@ -43,12 +26,6 @@ export interface RsvpOptions {
   noWaitingList?: boolean;
 }
 
-export const RSVP_CHOICES: readonly RsvpStatus[] = ['going', 'maybe', 'not_going'];
-export const MESSAGE_MAX = 1000;
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 20_000;
-export const CANCEL_REASON_MAX = 500;
-
 /**
  * Events and RSVPs. Seats are counted in the same transaction as the answer that takes
  * one, so an event never holds more people than its capacity: past it, "going" waits in
@@ -63,7 +40,7 @@ export class EventService {
 
   async create(actor: Actor, input: EventInput): Promise<EventRow> {
     requireStaff(actor);
-    const values = await this.parse(input);
+    const values = await parseEventInput(this.db, input);
     const now = nowIso();
     const event = await this.db.insertInto('events').values({ ...values, created_by: actor.id, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
     this.bus.emit('event.created', { eventId: event.id, spaceId: event.space_id, by: actor.id });
@@ -72,7 +49,7 @@ export class EventService {
 
   async update(actor: Actor, id: number, input: EventInput): Promise<EventRow> {
     requireStaff(actor);
-    const values = await this.parse(input);
+    const values = await parseEventInput(this.db, input);
     const { event, promoted } = await this.db.transaction().execute(async (trx) => {
       const before = await this.row(trx, id);
       // A cancelled event takes no edit; a finished one may still have its record corrected.
@@ -299,50 +276,8 @@ export class EventService {
     if (!event) throw notFound('That event');
     return event;
   }
-
-  private async parse(input: EventInput) {
-    const errors = new FieldErrors();
-    const title = cleanLine(input.title);
-    const description = cleanText(input.description);
-    if (!title) errors.add('title', 'Give the event a title.');
-    else if (title.length > TITLE_MAX) errors.add('title', `Keep the title under ${TITLE_MAX} characters.`);
-    if (description.length > DESCRIPTION_MAX) errors.add('description', `Keep the description under ${DESCRIPTION_MAX.toLocaleString('en')} characters.`);
-    const timezone = input.timezone.trim();
-    if (!isTimeZone(timezone)) errors.add('timezone', 'Choose a time zone such as Europe/Paris.');
-    // Without a valid zone the wall times cannot be placed; the zone's error says why.
-    const zone = isTimeZone(timezone) ? timezone : 'UTC';
-    const starts = zonedToUtc(input.startsLocal.trim(), zone);
-    const ends = zonedToUtc(input.endsLocal.trim(), zone);
-    if (!starts) errors.add('startsLocal', 'Give the start as a date and time.');
-    if (!ends) errors.add('endsLocal', 'Give the end as a date and time.');
-    if (starts && ends && ends <= starts) errors.add('endsLocal', 'The event must end after it starts.');
-    const address = cleanLine(input.address).slice(0, 500) || null;
-    const onlineUrl = input.onlineUrl.trim() || null;
-    if (onlineUrl && !/^https?:\/\/[^\s]+$/i.test(onlineUrl)) errors.add('onlineUrl', 'Give the online link as an http(s) address.');
-    const capText = typeof input.capacity === 'number' ? String(input.capacity) : (input.capacity ?? '').trim();
-    let capacity: number | null = null;
-    if (capText) {
-      capacity = /^\d{1,7}$/.test(capText) ? Number(capText) : NaN;
-      if (!Number.isSafeInteger(capacity) || capacity < 1) errors.add('capacity', 'Capacity must be a whole number of at least 1, or blank for no limit.');
-    }
-    const space = await this.db.selectFrom('spaces').select('id').where('id', '=', input.spaceId).executeTakeFirst();
-    if (!space) errors.add('spaceId', 'Choose a space.');
-    errors.throwIfAny();
-    return {
-      space_id: input.spaceId, title, description_md: description, description_html: await renderWithMentions(this.db, description), starts_at: starts!, ends_at: ends!, timezone,
-      address, online_url: onlineUrl, capacity,
-    };
-  }
 }
 
 const requireStaff = (actor: Actor) => {
   if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators and admins organise events.');
 };
-
-/** The reason for cancelling an event, cleaned; 422 on `reason` when there is none (attendees are told it) or it is too long. */
-export function cancelReason(raw: string): string {
-  const reason = cleanText(raw);
-  if (!reason) throw new ValidationError({ reason: 'Say why: attendees are told.' });
-  if (reason.length > CANCEL_REASON_MAX) throw new ValidationError({ reason: `Keep the reason under ${formatNumber(CANCEL_REASON_MAX)} characters.` });
-  return reason;
-}

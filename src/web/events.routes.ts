@@ -4,7 +4,7 @@ import { formatNumber } from '../core/format.js';
 import { TIME_ZONES, utcToZoned } from '../core/timezone.js';
 import { GoneError, goneReason } from '../community/interaction.js';
 import { canCheckIn } from '../events/check-in.js';
-import { type EventInput, RSVP_CHOICES, cancelReason } from '../events/event.service.js';
+import { type EventInput, RSVP_CHOICES, cancelReason } from '../events/event.rules.js';
 import { toIcal } from '../events/event.ical.js';
 import type { EventRow, RsvpStatus } from '../events/event.table.js';
 import { confirmFirst, say } from './confirm.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
-import type { EventInput } from '../../src/events/event.service.js';
+import type { EventInput } from '../../src/events/event.rules.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
 
