@@ -172,32 +172,21 @@ export function eventRoutes(ctx: WebContext): Router {
     }),
   );
 
-  router.post(
-    '/events/:id/check-in',
-    wrap(async (req, res) => {
-      const staff = requireRole(req, 'moderator');
-      const id = eventId(req);
-      try {
-        await events.checkIn(staff, id, Number(field(req.body, 'memberId')) || 0);
-        res.redirect(303, `/events/${id}#attendees`);
-      } catch (err) {
-        if (!renderFormError(render, req, res, 'events/event.njk', err, await eventPage(req, id))) throw err;
-      }
-    }),
-  );
-
-  router.post(
-    '/events/:id/check-in/undo',
-    wrap(async (req, res) => {
-      const staff = requireRole(req, 'moderator');
-      const id = eventId(req);
-      try {
-        await events.undoCheckIn(staff, id, Number(field(req.body, 'memberId')) || 0);
-        res.redirect(303, `/events/${id}#attendees`);
-      } catch (err) {
-        if (!renderFormError(render, req, res, 'events/event.njk', err, await eventPage(req, id))) throw err;
-      }
-    }),
-  );
+  // Staff check a person in, or take it back (which reverses what it paid): one route per way.
+  for (const [path, act] of [['check-in', events.checkIn], ['check-in/undo', events.undoCheckIn]] as const) {
+    router.post(
+      `/events/:id/${path}`,
+      wrap(async (req, res) => {
+        const staff = requireRole(req, 'moderator');
+        const id = eventId(req);
+        try {
+          await act.call(events, staff, id, Number(field(req.body, 'memberId')) || 0);
+          res.redirect(303, `/events/${id}#attendees`);
+        } catch (err) {
+          if (!renderFormError(render, req, res, 'events/event.njk', err, await eventPage(req, id))) throw err;
+        }
+      }),
+    );
+  }
   return router;
 }
