@@ -73,6 +73,33 @@ function overflowInPage(): string | null {
   return `scrollWidth ${de.scrollWidth} > ${de.clientWidth}; widest: ${parts.join(' > ') || '?'} (right edge ${Math.round(right)} px)`;
 }
 
+/**
+ * HTML attribute names our pages may use. A name outside it is markup the templates glued
+ * together (`value=""requiredmaxlength="30"`: nunjucks' trimBlocks eats the space between
+ * two conditional attributes), which silently drops `required` and `maxlength`.
+ */
+const ATTRIBUTES = new Set(('accept action alt autocomplete autofocus charset checked class cols colspan content ' +
+  'crossorigin datetime decoding defer dir disabled download enctype fill for headers height hidden href hreflang ' +
+  'id inputmode lang loading max maxlength media method min minlength multiple name novalidate open pattern ' +
+  'placeholder property readonly rel required reversed role rows rowspan scope selected size sizes span src srcset ' +
+  'start step style tabindex target title type value viewbox width xmlns d stroke stroke-width stroke-linecap ' +
+  'stroke-linejoin cx cy r x y x1 x2 y1 y2 points transform fill-rule clip-rule shape-rendering').split(' '));
+
+/** Runs in the page: attribute names that are not HTML (see ATTRIBUTES), with their element. */
+function gluedAttributes(known: string[]): string[] {
+  const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ tagName: string; getAttributeNames(): string[] }> } }).document;
+  const ok = new Set(known);
+  const found: string[] = [];
+  const all = doc.querySelectorAll('*');
+  for (let i = 0; i < all.length; i++) {
+    const el = all[i]!;
+    for (const name of el.getAttributeNames()) {
+      if (!ok.has(name.toLowerCase()) && !name.startsWith('data-') && !name.startsWith('aria-')) found.push(`<${el.tagName.toLowerCase()} ${name}>`);
+    }
+  }
+  return [...new Set(found)];
+}
+
 /** Same-origin page links under `selector`, without fragments, files and the log-out form. */
 async function linksIn(page: Page, base: string, selector: string): Promise<string[]> {
   const hrefs = await page.$$eval(`${selector} a[href]`, (as) => as.map((a) => (a as unknown as { href: string }).href));
@@ -98,6 +125,8 @@ async function checkPage(page: Page, where: string, status: number, who: Person,
   if (overflow) problems.push(`${who.label} ${where}: sideways scroll: ${overflow}`);
   const codes = rawCodes(await page.evaluate(() => (globalThis as unknown as { document: Doc }).document.body.innerText), handles);
   if (codes.length) problems.push(`${who.label} ${where}: raw codes in text: ${codes.join(', ')}`);
+  const glued = await page.evaluate(gluedAttributes, [...ATTRIBUTES]);
+  if (glued.length) problems.push(`${who.label} ${where}: attributes glued together: ${glued.join(', ')}`);
   // One read of the page (no waiting locators: most pages have no error, some no <h1>).
   const seen = await page.evaluate(() => {
     const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
