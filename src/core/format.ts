@@ -53,3 +53,16 @@ export function formatNumber(n: number | string | null | undefined): string {
   // Rounding can also produce "-0" from, say, -0.001.
   return text === '-0' ? '0' : text;
 }
+
+/**
+ * User text placed inside a plain-text sentence (a notification, a log line, an e-mail),
+ * isolated with Unicode's FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE (U+2068, U+2069;
+ * UAX #9), so an Arabic title cannot swap places with the words or numbers around it. The
+ * plain-text twin of the pages' `<bdi>`; '' stays ''.
+ */
+export function isolateText(text: string | null | undefined): string {
+  return text ? `\u2068${text}\u2069` : '';
+}
+
+/** Text with the directional isolates of isolateText taken out (for comparing or for a subject line). */
+export const withoutIsolates = (text: string): string => text.replace(/[\u2066-\u2069]/g, '');

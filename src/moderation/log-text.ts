@@ -1,4 +1,5 @@
 import { formatHandle } from '../community/handle.js';
+import { formatNumber, isolateText } from '../core/format.js';
 
 /**
  * The words for what staff did. The moderation log keeps each action as a code
@@ -40,7 +41,7 @@ export interface ModerationNotice {
 
 /** "5 cups of coffee", "1 cup of coffee". */
 export function amountText(n: number, currency: CurrencyWords): string {
-  return `${n} ${Math.abs(n) === 1 ? currency.name : currency.plural}`;
+  return `${formatNumber(n)} ${Math.abs(n) === 1 ? currency.name : currency.plural}`;
 }
 
 const ROLE_WORDS: Record<string, string> = { owner: 'the owner', admin: 'an admin', moderator: 'a moderator', member: 'a member' };
@@ -50,9 +51,10 @@ export function roleWords(role: string): string {
   return ROLE_WORDS[role] ?? 'a member';
 }
 
-const quote = (s: string | null): string => `“${s ?? ''}”`;
+// User text inside our sentences is isolated (isolateText), so its direction cannot reorder them.
+const quote = (s: string | null): string => `“${isolateText(s)}”`;
 // ": off-topic." — the reason ends the sentence (with its own stop if it has one).
-const because = (reason: string): string => (reason ? `: ${reason}${/[.!?…]$/u.test(reason) ? '' : '.'}` : '.');
+const because = (reason: string): string => (reason ? `: ${isolateText(reason)}${/[.!?…]$/u.test(reason) ? '' : '.'}` : '.');
 const amountOf = (e: LogEntryFacts): number => {
   const n = Number.parseInt(e.details, 10);
   return Number.isFinite(n) ? n : 0;
@@ -61,7 +63,7 @@ const roles = (e: LogEntryFacts): [string, string] => {
   const [from = '', to = ''] = e.details.split('→').map((s) => s.trim());
   return [from, to];
 };
-const spaceOf = (e: LogEntryFacts): string => (e.space_name ? `“${e.space_name}”` : 'a space');
+const spaceOf = (e: LogEntryFacts): string => (e.space_name ? quote(e.space_name) : 'a space');
 const who = (handle: string | null, domain: string | null, fallback: string): string => (handle ? formatHandle({ handle, domain }) : fallback);
 
 /** Third person, for the log: receives the actor's and the target's names. */
@@ -85,8 +87,8 @@ const CATALOGUE: Record<string, Entry> = {
     }),
   },
   'review.remove': {
-    log: (e, a, t) => `${a} removed ${t}’s review of “${e.details}”${because(e.reason)}`,
-    notice: (e) => ({ text: `A moderator removed your review of “${e.details}”${because(e.reason)}`, link: null }),
+    log: (e, a, t) => `${a} removed ${t}’s review of ${quote(e.details)}${because(e.reason)}`,
+    notice: (e) => ({ text: `A moderator removed your review of ${quote(e.details)}${because(e.reason)}`, link: null }),
   },
   'member.suspend': {
     log: (e, a, t) => `${a} suspended ${t}${because(e.reason)}`,

@@ -1,3 +1,4 @@
+import { isolateText } from '../core/format.js';
 import { formatHandle } from '../community/handle.js';
 import { markdownToPlainText } from '../community/markdown.js';
 import { extractMentions } from '../community/mentions.js';
@@ -41,7 +42,7 @@ export class NotificationSubscribers {
     bus.on('reaction.added', (e) => job((trx) => this.reacted(trx, e.postId, e.memberId, e.authorId)));
     bus.on('answer.accepted', (e) => job((trx) => this.answerAccepted(trx, e.postId, e.authorId)));
     bus.on('moderation.logged', (e) => job((trx) => this.moderated(trx, e.entryId)));
-    bus.on('badge.awarded', (e) => job((trx) => this.notes.add(e.memberId, 'badge', `You earned the badge “${e.name}”.`, '/wallet#badges', trx)));
+    bus.on('badge.awarded', (e) => job((trx) => this.notes.add(e.memberId, 'badge', `You earned the badge “${isolateText(e.name)}”.`, '/wallet#badges', trx)));
     bus.on('rsvp.changed', (e) => job((trx) => this.rsvpChanged(trx, e.eventId, e.memberId, e.status, e.promoted === true)));
     bus.on('event.cancelled', (e) => job((trx) => this.eventCancelled(trx, e.eventId, e.reason, e.attendeeIds)));
     bus.on('idea.status_changed', (e) => job((trx) => this.ideaStatus(trx, e.postId, e.authorId, e.status as IdeaStatus, e.note, e.by)));
@@ -75,7 +76,7 @@ export class NotificationSubscribers {
     if (!row) return null;
     const text = row.title ?? row.root_title ?? excerpt(row.body_md);
     const root = row.root_id ?? row.id;
-    return { title: `“${text}”`, link: root === row.id ? `/p/${row.id}` : `/p/${root}#p-${row.id}`, fromText: !(row.title ?? row.root_title) };
+    return { title: `“${isolateText(text)}”`, link: root === row.id ? `/p/${row.id}` : `/p/${root}#p-${row.id}`, fromText: !(row.title ?? row.root_title) };
   }
 
   private async answerAccepted(db: DbOrTx, postId: number, authorId: number): Promise<void> {
@@ -136,19 +137,19 @@ export class NotificationSubscribers {
     const event = await db.selectFrom('events').select(['title', 'created_by']).where('id', '=', eventId).executeTakeFirst();
     if (!event) return;
     const link = `/events/${eventId}`;
-    if (promoted) return this.notes.add(memberId, 'rsvp', `A seat freed up: you are going to “${event.title}”.`, link, db);
+    if (promoted) return this.notes.add(memberId, 'rsvp', `A seat freed up: you are going to “${isolateText(event.title)}”.`, link, db);
     if (event.created_by === memberId) return;
     const who = await this.member(db, memberId);
     if (!who) return;
     const words: Record<string, string> = { going: 'is going to', maybe: 'might come to', not_going: 'is not going to', waiting: 'is on the waiting list for' };
-    await this.notes.add(event.created_by, 'rsvp', `${formatHandle(who)} ${words[status] ?? 'answered'} “${event.title}”.`, link, db);
+    await this.notes.add(event.created_by, 'rsvp', `${formatHandle(who)} ${words[status] ?? 'answered'} “${isolateText(event.title)}”.`, link, db);
   }
 
   /** Everyone who voted, and the idea's author, hear where the idea stands now. */
   private async ideaStatus(db: DbOrTx, postId: number, authorId: number, status: IdeaStatus, note: string, by: number): Promise<void> {
     const post = await db.selectFrom('posts').select('title').where('id', '=', postId).executeTakeFirst();
     if (!post) return;
-    const text = `The idea “${post.title ?? ''}” is now ${STATUS_LABELS[status].toLowerCase()}${note ? `: ${note}` : '.'}`;
+    const text = `The idea “${isolateText(post.title)}” is now ${STATUS_LABELS[status].toLowerCase()}${note ? `: ${isolateText(note)}` : '.'}`;
     const people = new Set([authorId, ...(await this.ideas.voters(postId, db))]);
     people.delete(by);
     // add() skips voters from other servers: they hear nothing from here.
@@ -177,21 +178,21 @@ export class NotificationSubscribers {
   private async eventCancelled(db: DbOrTx, eventId: number, reason: string, attendeeIds: number[]): Promise<void> {
     const event = await db.selectFrom('events').select('title').where('id', '=', eventId).executeTakeFirst();
     if (!event) return;
-    for (const id of attendeeIds) await this.notes.add(id, 'rsvp', `“${event.title}” was cancelled: ${reason}`, `/events/${eventId}`, db);
+    for (const id of attendeeIds) await this.notes.add(id, 'rsvp', `“${isolateText(event.title)}” was cancelled: ${isolateText(reason)}`, `/events/${eventId}`, db);
   }
 }
 
 /** The start of a post, for a notification: ': “Thanks for the tip…”', or '.' when there is no text. */
 function quote(markdown: string): string {
   const text = markdownToPlainText(markdown, { maxLength: 120, singleLine: true });
-  return text ? `: “${text}”` : '.';
+  return text ? `: “${isolateText(text)}”` : '.';
 }
 
 /** What the author of a story is told at each editorial step. */
 function storyNews(story: { title: string; editor_note: string; reject_reason: string }, status: 'approved' | 'rejected' | 'published'): string {
-  if (status === 'approved') return `Your story “${story.title}” was accepted by the editors${story.editor_note ? `: ${story.editor_note}` : '.'}`;
-  if (status === 'rejected') return `Your story “${story.title}” was not accepted: ${story.reject_reason}`;
-  return `Your story “${story.title}” is published.`;
+  if (status === 'approved') return `Your story “${isolateText(story.title)}” was accepted by the editors${story.editor_note ? `: ${isolateText(story.editor_note)}` : '.'}`;
+  if (status === 'rejected') return `Your story “${isolateText(story.title)}” was not accepted: ${isolateText(story.reject_reason)}`;
+  return `Your story “${isolateText(story.title)}” is published.`;
 }
 
 /** The start of a post's text for a sentence, on one line (a post without a title). */

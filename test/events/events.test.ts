@@ -4,6 +4,7 @@ import type { MemberRow } from '../../src/community/member.table.js';
 import type { EventInput } from '../../src/events/event.rules.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 const soon = (days: number, time = '19:30') => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T${time}`;
 
@@ -51,9 +52,9 @@ describe('events and RSVPs', () => {
     expect(await h.services.events.counts(event.id)).to.deep.equal({ going: 3, maybe: 0, waiting: 0 });
     await settle();
     const cyNotes = await h.services.notifications.list(cy!.id);
-    expect(cyNotes.items.map((n) => n.text)).to.include('A seat freed up: you are going to “Latte art night”.');
+    expect(cyNotes.items.map((n) => withoutIsolates(n.text))).to.include('A seat freed up: you are going to “Latte art night”.');
     const organiserNotes = await h.services.notifications.list(organiser.id);
-    expect(organiserNotes.items.map((n) => n.text)).to.include('@ana is going to “Latte art night”.');
+    expect(organiserNotes.items.map((n) => withoutIsolates(n.text))).to.include('@ana is going to “Latte art night”.');
   });
 
   it('tells everyone coming when it is cancelled, and takes no more answers', async () => {
@@ -63,7 +64,7 @@ describe('events and RSVPs', () => {
     expect(await h.services.events.cancel(organiser, event.id, '').catch((e) => e.code)).to.equal('invalid_input');
     await h.services.events.cancel(organiser, event.id, 'The espresso machine broke');
     await settle();
-    expect((await h.services.notifications.list(ana.id)).items[0]?.text).to.equal('“Latte art night” was cancelled: The espresso machine broke');
+    expect(withoutIsolates((await h.services.notifications.list(ana.id)).items[0]?.text ?? '')).to.equal('“Latte art night” was cancelled: The espresso machine broke');
     expect(await h.services.events.rsvp(ana, event.id, 'going').catch((e) => e.code)).to.equal('gone');
   });
 

@@ -7,6 +7,7 @@ import { SmtpSink, readMail } from '../helpers/smtp-sink.js';
 import { fixture } from './helpers/fixtures.js';
 import { type ServedHearth, serveHearth, settle } from './helpers/hearth-server.js';
 import { type RemoteActor, RemoteServer } from './helpers/remote.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 describe('how people are named: local @name, remote @name@domain, never the domain twice', () => {
   describe('formatHandle', () => {
@@ -66,7 +67,7 @@ describe('how people are named: local @name, remote @name@domain, never the doma
     });
 
     it('writes the notification text with the remote address once, and a local member as @name', async () => {
-      const texts = (await h.hearth.services.notifications.list(ana.id)).items.map((n) => n.text);
+      const texts = (await h.hearth.services.notifications.list(ana.id)).items.map((n) => withoutIsolates(n.text));
       expect(texts.some((t) => t.startsWith(`${address} replied to your post “Sunday ride”: “`))).to.equal(true);
       expect(texts).to.include('@bob replied to your post “Sunday ride”: “Me too.”');
     });
@@ -81,7 +82,7 @@ describe('how people are named: local @name, remote @name@domain, never the doma
 
     it('shows them so on the notifications page and in the thread', async () => {
       const agent = await loggedInAgent(h.hearth, 'ana');
-      const notifications = (await agent.get('/notifications').expect(200)).text;
+      const notifications = withoutIsolates((await agent.get('/notifications').expect(200)).text);
       namesMariaOnce(notifications);
       expect(notifications).to.include('@bob replied to your post “Sunday ride”: “Me too.”');
       expect(notifications).not.to.include('@bob@');

@@ -1,4 +1,5 @@
 import { type Server, type Socket, createServer } from 'node:net';
+import { withoutIsolates } from '../../src/core/format.js';
 
 export interface SunkMail {
   from: string;
@@ -75,5 +76,6 @@ export function readMail(mail: SunkMail): { subject: string; body: string } {
   const rawSubject = /^Subject: (.*)$/im.exec(unfolded)?.[1] ?? '';
   const subject = rawSubject.replace(/=\?UTF-8\?Q\?(.*?)\?=\s*/gi, (_m, w: string) => qp(w.replace(/_/g, ' ')));
   const body = rest.join('\n\n');
-  return { subject, body: /quoted-printable/i.test(head) ? qp(body) : body };
+  // Read as a person reads it: the directional isolates around user text are invisible.
+  return { subject, body: withoutIsolates(/quoted-printable/i.test(head) ? qp(body) : body) };
 }

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
 import { SmtpSink, readMail } from '../helpers/smtp-sink.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 const soon = (days: number, time = '19:30') => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T${time}`;
 /** An iCalendar property's value, unfolded (RFC 5545 3.1) and unescaped. */
@@ -75,7 +76,7 @@ describe('plain text made from Markdown', () => {
       '@bob replied to your post “Which grinder?”: “The Comandante, see this review (https://grind.example/c40) & C40”',
       '@bob mentioned you in “> quoting @ana look”.',
     ];
-    const texts = (await h.services.notifications.list(ana.id)).items.map((n) => n.text);
+    const texts = (await h.services.notifications.list(ana.id)).items.map((n) => withoutIsolates(n.text));
     expect(texts).to.include.members(expected);
 
     expect(await h.services.digest.run()).to.equal(1);

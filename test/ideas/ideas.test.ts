@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { SpaceRow } from '../../src/community/space.table.js';
 import { codeOf, loggedInAgent, makeHearth, makeMember, settleDomain, submit, type TestHearth } from '../helpers/hearth.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 describe('idea boards', () => {
   let h: TestHearth;
@@ -65,7 +66,7 @@ describe('idea boards', () => {
     await h.services.ideas.setStatus(mod, idea.id, 'planned', 'Every Friday');
     await h.services.ideas.setStatus(mod, idea.id, 'shipped', '');
     await settle();
-    const texts = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.filter((n) => n.kind === 'idea').map((n) => n.text);
+    const texts = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.filter((n) => n.kind === 'idea').map((n) => withoutIsolates(n.text));
     expect(await texts(bob)).to.deep.equal(['The idea “Board games night” is now shipped.', 'The idea “Board games night” is now planned: Every Friday']);
     expect(await texts(ana)).to.have.length(2);
     expect(await texts(mod)).to.deep.equal([]); // nobody is told of their own action

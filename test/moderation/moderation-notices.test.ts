@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain } from '../helpers/hearth.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 // Issue 13, faults 8 and 12: every staff action on a member is told to that member with
 // its reason and cost, and the moderation log reads as sentences, not codes.
@@ -10,7 +11,7 @@ describe('moderation: the member is told, the log is in words', () => {
   let owner: MemberRow;
   let mod: MemberRow;
   let ana: MemberRow;
-  const notices = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.map((n) => ({ text: n.text, link: n.link }));
+  const notices = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.map((n) => ({ text: withoutIsolates(n.text), link: n.link }));
   // Visible text of a page: no tags, no attributes (codes may stay in data-* attributes).
   const visible = (html: string) => html.replace(/<[^>]*>/g, ' ').replace(/&#39;|&rsquo;/g, '’').replace(/\s+/g, ' ');
 
@@ -78,7 +79,7 @@ describe('moderation: the member is told, the log is in words', () => {
     await settleDomain(h);
     const log = await h.services.moderation.readLog(owner);
     expect(log.map((e) => e.action)).to.deep.equal(['member.unsuspend', 'member.suspend', 'economy.grant', 'post.remove']);
-    const page = visible((await (await loggedInAgent(h, 'own')).get('/admin/log').expect(200)).text);
+    const page = withoutIsolates(visible((await (await loggedInAgent(h, 'own')).get('/admin/log').expect(200)).text));
     expect(page).to.contain('@mo removed @ana’s post “Opening hours”: off-topic. 5 cups of coffee it had earned were taken back.');
     expect(page).to.contain('@own gave @ana 25 cups of coffee: Helped at the market.');
     expect(page).to.contain('@mo suspended @ana: spam.');

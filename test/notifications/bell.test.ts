@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain } from '../helpers/hearth.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 // Issue 13, fault 13: opening /notifications reads what it shows (the bell on that very
 // page counts what is left), and every notification names its subject and links to it.
@@ -50,14 +51,14 @@ describe('the bell', () => {
     const untitled = await h.services.posts.createThread(bob, general, { body: 'Fresh croissants today' });
     await h.services.posts.reply(ana, untitled.id, { body: 'Save me one' });
     await settleDomain(h);
-    const notes = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.map((n) => [n.text, n.link]);
+    const notes = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.map((n) => [withoutIsolates(n.text), n.link]);
     expect(await notes(ana)).to.deep.equal([['@bob replied to your post “Opening hours”: “And on Sundays? cc @ana”', `/p/${post.id}#p-${reply.id}`]]);
     expect(await notes(bob)).to.deep.include.members([
       ['@ana replied to your post “Fresh croissants today”: “Save me one”', `/p/${untitled.id}#p-${untitled.id + 1}`],
       ['@ana reacted to your post “Opening hours”.', `/p/${post.id}#p-${reply.id}`],
       ['@ana replied to your reply in “Opening hours”: “Closed on Sundays, @bob”', `/p/${post.id}#p-${deep.id}`],
     ]);
-    const page = (await (await loggedInAgent(h, 'bob')).get('/notifications').expect(200)).text;
+    const page = withoutIsolates((await (await loggedInAgent(h, 'bob')).get('/notifications').expect(200)).text);
     expect(page).to.contain(`<a href="/p/${post.id}#p-${reply.id}"><bdi>@ana reacted to your post “Opening hours”.</bdi></a>`);
   });
 });

@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
 import { SmtpSink, readMail } from '../helpers/smtp-sink.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 describe('notifications', () => {
   let h: TestHearth;
   let ana: MemberRow;
   let bob: MemberRow;
-  const texts = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.map((n) => n.text);
+  const texts = async (m: MemberRow) => (await h.services.notifications.list(m.id)).items.map((n) => withoutIsolates(n.text));
   const settle = async () => {
     await h.services.earning.idle();
     await h.services.notificationSubscribers.idle();

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { PostRow } from '../../src/community/post.table.js';
 import { codeOf, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain, submit, type TestHearth } from '../helpers/hearth.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 describe('questions and accepted answers', () => {
   let h: TestHearth;
@@ -64,7 +65,7 @@ describe('questions and accepted answers', () => {
     const award = await h.database.db.selectFrom('ledger_entries').select('amount').where('source', '=', `answer:${a.id}`).executeTakeFirstOrThrow();
     expect(award.amount).to.be.greaterThan(0);
     const note = (await h.services.notifications.list(ana.id)).items.find((n) => n.kind === 'answer');
-    expect(note?.text).to.equal('Your answer to “Which grinder?” was accepted.');
+    expect(withoutIsolates(note?.text ?? '')).to.equal('Your answer to “Which grinder?” was accepted.');
     await h.services.questions.accept(asker, b.id);
     await settle();
     expect(await balance(ana)).to.equal(before - award.amount);
@@ -75,7 +76,7 @@ describe('questions and accepted answers', () => {
     await answer(ana, 'Burr.');
     await settle();
     const notes = (await h.services.notifications.list(asker.id)).items.filter((n) => n.kind !== 'badge');
-    expect(notes.map((n) => [n.kind, n.text])).to.deep.equal([['answer', '@ana answered your question “Which grinder?”: “Burr.”']]);
+    expect(notes.map((n) => [n.kind, withoutIsolates(n.text)])).to.deep.equal([['answer', '@ana answered your question “Which grinder?”: “Burr.”']]);
   });
 
   it('a self-accepted answer is marked but earns nothing', async () => {

@@ -4,6 +4,7 @@ import type { MemberRow } from '../../src/community/member.table.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
 import { periodStart } from '../../src/rewards/standing.service.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 describe('levels, leaderboards, badges and expert reputation', () => {
   let h: TestHearth;
@@ -43,13 +44,13 @@ describe('levels, leaderboards, badges and expert reputation', () => {
     await settle();
     expect((await h.services.achievements.held(ana.id)).map((b) => b.id)).to.deep.equal(['first_post']);
     const notes = await h.services.notifications.list(ana.id);
-    expect(notes.items.map((n) => n.text)).to.deep.equal(['You earned the badge “First post”.']);
+    expect(notes.items.map((n) => withoutIsolates(n.text))).to.deep.equal(['You earned the badge “First post”.']);
 
     const agent = await loggedInAgent(h, 'ana');
     const home = await agent.get('/').expect(200);
     expect(home.text).to.match(/class="count">1<span class="visually-hidden"> unread/);
     const list = await agent.get('/notifications').expect(200);
-    expect(list.text).to.contain('You earned the badge “First post”.');
+    expect(withoutIsolates(list.text)).to.contain('You earned the badge “First post”.');
     await agent.post('/notifications/read').type('form').send({ _csrf: csrfFrom(list.text) }).expect(303);
     expect(await h.services.notifications.unread(ana.id)).to.equal(0);
     const profile = await request(h.app).get('/@ana').expect(200);

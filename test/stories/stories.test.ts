@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { Mail } from '../../src/notifications/mailer.js';
 import { codeOf, csrfFrom, loggedInAgent, makeHearth, makeMember, settleDomain, submit, type TestHearth } from '../helpers/hearth.js';
+import { withoutIsolates } from '../../src/core/format.js';
 const story = { title: 'How I met my barista', body: 'It was a rainy Tuesday.' };
 
 describe('story submissions', () => {
@@ -65,7 +66,7 @@ describe('story submissions', () => {
     const r = await h.services.stories.submit({ member: ana }, { title: 'Second', body: 'More.' });
     await h.services.stories.reject(editor, r.id, 'Too short.');
     await settle();
-    const notes = (await h.services.notifications.list(ana.id)).items.filter((n) => n.kind === 'submission').map((n) => n.text);
+    const notes = (await h.services.notifications.list(ana.id)).items.filter((n) => n.kind === 'submission').map((n) => withoutIsolates(n.text));
     expect(notes).to.deep.equal([
       'Your story “Second” was not accepted: Too short.',
       'Your story “How I met my barista” is published.',
@@ -97,7 +98,7 @@ describe('story submissions', () => {
     await h.services.notificationSubscribers.idle();
     expect(sent).to.have.length(1);
     expect(sent[0]).to.include({ to: 'vera@example.com' });
-    expect(sent[0]!.text).to.contain('was not accepted: Not about the café.');
+    expect(withoutIsolates(sent[0]!.text)).to.contain('was not accepted: Not about the café.');
   });
 
   describe('in the browser’s place (HTTP)', () => {
