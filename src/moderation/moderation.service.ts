@@ -86,9 +86,7 @@ export class ModerationService {
 
   /** Approval queue (membership.mode = approval). */
   async decide(actor: Actor, targetId: number, approve: boolean, rawReason = ''): Promise<void> {
-    if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can approve members.');
-    const target = await this.getMember(targetId);
-    if (!canMove(target.status, approve ? 'approve' : 'reject')) throw new DomainError('not_pending', 409, 'That member is not waiting for approval.');
+    const target = await this.checkDecide(actor, targetId, approve);
     const reason = cleanText(rawReason).slice(0, REASON_MAX);
     const entryId = await this.db.transaction().execute(async (trx) => {
       await trx
@@ -100,6 +98,17 @@ export class ModerationService {
     });
     if (approve) this.bus.emit('member.approved', { memberId: target.id, by: actor.id });
     this.bus.emit('moderation.logged', { entryId });
+  }
+
+  /**
+   * Checks an approval or a refusal of a sign-up without writing it, for the confirmation
+   * step (a refused sign-up is final): admins only, the member must be waiting. Answers them.
+   */
+  async checkDecide(actor: Actor, targetId: number, approve: boolean): Promise<MemberRow> {
+    if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can approve members.');
+    const target = await this.getMember(targetId);
+    if (!canMove(target.status, approve ? 'approve' : 'reject')) throw new DomainError('not_pending', 409, 'That member is not waiting for approval.');
+    return target;
   }
 
   /**

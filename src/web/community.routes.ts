@@ -258,7 +258,7 @@ export function communityRoutes(ctx: WebContext): Router {
       try {
         // The reason is checked first, so a missing one is refused beside its box, not after the question.
         const check = await services.moderation.checkRemovePost(member, id, field(req.body, 'reason'));
-        const whose = check.author ? say`@${check.author}'s post` : say`this post`;
+        const whose = check.author ? say`@${check.author}’s post` : say`this post`;
         const said = check.live && confirmFirst(render, req, res, {
           question: post.title ? [...say`Remove `, ...whose, ...say` “${post.title}”?`] : [...say`Remove `, ...whose, '?'],
           consequence: check.cost > 0
