@@ -123,4 +123,23 @@ describe('staff actions that cannot be undone ask first', () => {
       expect((await submit(admin, '/admin/members', `/admin/members/${vic.id}/approve`, {})).status).to.equal(303);
     });
   });
+
+  describe('a review is deleted', () => {
+    it('someone who may not delete it is refused at once, not asked; a moderator is asked, then it is gone', async () => {
+      const latte = await h.services.reviews.createProduct(owner, { name: 'Oat latte', description: '' });
+      const { review } = await h.services.reviews.save(ana, latte.id, { rating: 1, body: 'Cold.' });
+      await makeMember(h, { handle: 'bob' });
+      const bob = await loggedInAgent(h, 'bob');
+      const refused = await submit(bob, `/products/${latte.id}`, `/reviews/${review.id}/delete`, {});
+      expect(refused.status).to.equal(403);
+      expect(refused.text).to.not.contain('name="confirm"');
+      const mo = await loggedInAgent(h, 'mo');
+      const asked = await submit(mo, `/products/${latte.id}`, `/reviews/${review.id}/delete`, { reason: 'advertising' });
+      expect(asked.status).to.equal(200);
+      asks(asked.text);
+      expect(await h.services.reviews.get(review.id)).to.not.equal(undefined);
+      await mo.post(`/reviews/${review.id}/delete`).type('form').send(hiddenFields(asked.text, `/reviews/${review.id}/delete`)).expect(303);
+      expect(await h.services.reviews.get(review.id)).to.equal(undefined);
+    });
+  });
 });
