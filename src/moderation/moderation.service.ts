@@ -132,16 +132,16 @@ export class ModerationService {
    * Checks a removal without writing it, for the confirmation step (src/web/confirm.ts):
    * the same refusals as `removePost` (role, reason required and at most REASON_MAX), and
    * what it would cost the author now (`cost`, 0 when the economy is off or it earned nothing;
-   * `author`: their handle). A post already removed or deleted answers with `live: false`.
+   * `author`: their handle, with the server for someone from another one). A post already removed or deleted answers with `live: false`.
    */
   async checkRemovePost(actor: Actor, postId: number, rawReason: string): Promise<{ post: PostRow; reason: string; live: boolean; author: string | null; cost: number }> {
     if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators can remove posts.');
     const reason = this.reason(rawReason);
     const { post } = await this.posts.getVisible(actor, postId);
     const live = isLive(post);
-    const author = await this.db.selectFrom('members').select('handle').where('id', '=', post.author_id).executeTakeFirst();
+    const author = await this.db.selectFrom('members').select(['handle', 'domain']).where('id', '=', post.author_id).executeTakeFirst();
     const cost = live && this.costs ? await this.costs.postEarnings(this.db, post.id) : 0;
-    return { post, reason, live, author: author?.handle ?? null, cost };
+    return { post, reason, live, author: author ? (author.domain ? `${author.handle}@${author.domain}` : author.handle) : null, cost };
   }
 
   /** The log, newest first, with names and titles for `logSentence` (src/moderation/log-text.ts). */
