@@ -1,4 +1,5 @@
 import type { MemberRow } from '../community/member.table.js';
+import type { PostRow } from '../community/post.table.js';
 import { canMove, cleanText } from '../community/member.rules.js';
 import type { PostService } from '../community/post.service.js';
 import { isLive } from '../community/post.service.js';
@@ -16,6 +17,8 @@ import { type LogEntry, readLogEntries } from './log.queries.js';
  */
 export interface RemovalCosts {
   takeBackPost(trx: DbOrTx, postId: number, reason: string): Promise<number>;
+  /** What `takeBackPost` would take now (whole units of the currency), without writing anything. */
+  postEarnings(db: DbOrTx, postId: number): Promise<number>;
 }
 
 export const REASON_MAX = 500;
@@ -83,9 +86,7 @@ export class ModerationService {
 
   /** Approval queue (membership.mode = approval). */
   async decide(actor: Actor, targetId: number, approve: boolean, rawReason = ''): Promise<void> {
-    if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can approve members.');
-    const target = await this.getMember(targetId);
-    if (!canMove(target.status, approve ? 'approve' : 'reject')) throw new DomainError('not_pending', 409, 'That member is not waiting for approval.');
+    const target = await this.checkDecide(actor, targetId, approve);
     const reason = cleanText(rawReason).slice(0, REASON_MAX);
     const entryId = await this.db.transaction().execute(async (trx) => {
       await trx
@@ -100,14 +101,23 @@ export class ModerationService {
   }
 
   /**
+   * Checks an approval or a refusal of a sign-up without writing it, for the confirmation
+   * step (a refused sign-up is final): admins only, the member must be waiting. Answers them.
+   */
+  async checkDecide(actor: Actor, targetId: number, approve: boolean): Promise<MemberRow> {
+    if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can approve members.');
+    const target = await this.getMember(targetId);
+    if (!canMove(target.status, approve ? 'approve' : 'reject')) throw new DomainError('not_pending', 409, 'That member is not waiting for approval.');
+    return target;
+  }
+
+  /**
    * Moderators remove any post, with a reason that the thread shows in its place. What the
    * post earned is taken back in the same transaction, so the log (details: the amount)
    * and the author's notice say what the removal cost.
    */
   async removePost(actor: Actor, postId: number, rawReason: string): Promise<void> {
-    if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators can remove posts.');
-    const reason = this.reason(rawReason);
-    const { post } = await this.posts.getVisible(actor, postId);
+    const { post, reason } = await this.checkRemovePost(actor, postId, rawReason);
     if (!isLive(post)) return;
     const entryId = await this.db.transaction().execute(async (trx) => {
       await this.posts.markRemoved(trx, post, actor.id, reason);
@@ -116,6 +126,22 @@ export class ModerationService {
     });
     this.bus.emit('post.removed', { postId: post.id, authorId: post.author_id, by: actor.id, reason });
     this.bus.emit('moderation.logged', { entryId });
+  }
+
+  /**
+   * Checks a removal without writing it, for the confirmation step (src/web/confirm.ts):
+   * the same refusals as `removePost` (role, reason required and at most REASON_MAX), and
+   * what it would cost the author now (`cost`, 0 when the economy is off or it earned nothing;
+   * `author`: their handle, with the server for someone from another one). A post already removed or deleted answers with `live: false`.
+   */
+  async checkRemovePost(actor: Actor, postId: number, rawReason: string): Promise<{ post: PostRow; reason: string; live: boolean; author: string | null; cost: number }> {
+    if (!atLeast(actor.role, 'moderator')) throw forbidden('Only moderators can remove posts.');
+    const reason = this.reason(rawReason);
+    const { post } = await this.posts.getVisible(actor, postId);
+    const live = isLive(post);
+    const author = await this.db.selectFrom('members').select(['handle', 'domain']).where('id', '=', post.author_id).executeTakeFirst();
+    const cost = live && this.costs ? await this.costs.postEarnings(this.db, post.id) : 0;
+    return { post, reason, live, author: author ? (author.domain ? `${author.handle}@${author.domain}` : author.handle) : null, cost };
   }
 
   /** The log, newest first, with names and titles for `logSentence` (src/moderation/log-text.ts). */

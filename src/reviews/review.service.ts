@@ -144,10 +144,20 @@ export class ReviewService {
    * action, logged with its reason (and the product's name as details) and told to the
    * author through `moderation.logged`.
    */
-  async delete(actor: Actor, reviewId: number, rawReason = ''): Promise<ReviewRow> {
+  /**
+   * Checks a deletion without writing it, for the confirmation step (src/web/confirm.ts), so
+   * a refusal comes before the question: 404 for no review, 403 unless its author or a
+   * moderator. Answers the review.
+   */
+  async checkDelete(actor: Actor, reviewId: number): Promise<ReviewRow> {
     const review = await this.get(reviewId);
     if (!review) throw notFound('That review');
     if (review.member_id !== actor.id && !atLeast(actor.role, 'moderator')) throw forbidden('Only its author or a moderator can delete a review.');
+    return review;
+  }
+
+  async delete(actor: Actor, reviewId: number, rawReason = ''): Promise<ReviewRow> {
+    const review = await this.checkDelete(actor, reviewId);
     const byStaff = review.member_id !== actor.id;
     const entryId = await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('reviews').where('id', '=', reviewId).execute();

@@ -126,13 +126,18 @@ export class EarningService {
 
   /** Removed or deleted content takes back what it earned (its own award and the reactions to it) and stops counting. */
   private async takeBack(trx: DbOrTx, postId: number, reason: string): Promise<number> {
-    const rows = await trx
+    return this.takeBackSources(trx, await this.earnedBy(trx, postId), reason);
+  }
+
+  /** The sources a post still holds awards for: its own, the reactions and remote replies to it, an accepted answer. */
+  private async earnedBy(db: DbOrTx, postId: number): Promise<string[]> {
+    const rows = await db
       .selectFrom('achievements')
       .select('source')
       .where('revoked', '=', 0)
       .where((eb) => eb.or([eb('source', '=', `post:${postId}`), eb('source', 'like', `reaction:${postId}:%`), eb('source', 'like', `remote-reply:${postId}:%`), eb('source', '=', `answer:${postId}`)]))
       .execute();
-    return this.takeBackSources(trx, rows.map((r) => r.source), reason);
+    return rows.map((r) => r.source);
   }
 
   /** What a person's reactions and remote replies earned others (reaction:<post>:<them>, remote-reply:<post>:<them>). */
@@ -153,6 +158,26 @@ export class EarningService {
    */
   takeBackPost(trx: DbOrTx, postId: number, reason: string): Promise<number> {
     return this.takeBack(trx, postId, reason);
+  }
+
+  /**
+   * What `takeBackPost` would take now, for the removal's confirmation step: the awards not
+   * yet reversed, at most what the author's wallet holds (each reversal stops at an empty
+   * wallet, so together they stop there too). Reads only.
+   */
+  async postEarnings(db: DbOrTx, postId: number): Promise<number> {
+    const sources = await this.earnedBy(db, postId);
+    if (!sources.length) return 0;
+    const awards = await db
+      .selectFrom('ledger_entries as e')
+      .select(['e.amount', 'e.credit'])
+      .where('e.source', 'in', sources)
+      .where('e.kind', '=', 'award')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ledger_entries as r').select('r.id').whereRef('r.reverses', '=', 'e.id'))))
+      .execute();
+    if (!awards.length) return 0;
+    const total = awards.reduce((sum, a) => sum + a.amount, 0);
+    return Math.min(total, await this.ledger.balance(awards[0]!.credit, db));
   }
 
   private async takeBackSources(trx: DbOrTx, sources: string[], reason: string): Promise<number> {

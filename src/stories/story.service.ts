@@ -133,6 +133,22 @@ export class StoryService {
     return story;
   }
 
+  /**
+   * Checks a reject or publish without writing it, for the confirmation step
+   * (src/web/confirm.ts): the same refusals as the move itself (editors only; a reason to
+   * reject; 404 for no story; 409 when the story's status does not allow the move). Answers the story.
+   */
+  async checkMove(editor: Actor, id: number, move: 'reject' | 'publish', rawReason = ''): Promise<StoryView> {
+    this.mustEdit(editor);
+    if (move === 'reject') this.checkNote(rawReason, 'reason', true);
+    const story = await this.getFor(editor, id);
+    if (!STORY_MOVES[story.status].includes(move)) {
+      const refusal = move === 'reject' ? 'Only a story in the queue can be rejected.' : 'Approve a story before publishing it.';
+      throw new DomainError('bad_transition', 409, `${refusal} This one is ${story.status}.`);
+    }
+    return story;
+  }
+
   async reject(editor: Actor, id: number, rawReason: string): Promise<StoryRow> {
     this.mustEdit(editor);
     const reason = this.checkNote(rawReason, 'reason', true);

@@ -3,7 +3,7 @@ import { MEMBER_MOVES } from '../community/member.rules.js';
 import { notFound } from '../core/errors.js';
 import { logSentence } from '../moderation/log-text.js';
 import type { WebContext } from './context.js';
-import { confirmFirst, say } from './confirm.js';
+import { type Confirmation, confirmFirst, say } from './confirm.js';
 import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 
 const memberId = (req: Request): number => {
@@ -42,11 +42,13 @@ export function adminRoutes(ctx: WebContext): Router {
   }
 
   // A refused action (a suspension without a reason) draws the list again, the reason kept beside its member.
-  const memberAction = (path: string, act: (req: Request) => Promise<void>) =>
+  // `ask`, for what cannot be undone, checks the action and says what will happen; it runs once confirmed.
+  const memberAction = (path: string, act: (req: Request) => Promise<void>, ask?: (req: Request) => Promise<Confirmation>) =>
     router.post(
       path,
       wrap(async (req, res) => {
         try {
+          if (ask && confirmFirst(render, req, res, await ask(req))) return;
           await act(req);
           res.redirect(303, '/admin/members');
         } catch (err) {
@@ -58,7 +60,15 @@ export function adminRoutes(ctx: WebContext): Router {
   memberAction('/admin/members/:id/suspend', (req) => services.moderation.suspend(req.member!, memberId(req), field(req.body, 'reason')));
   memberAction('/admin/members/:id/unsuspend', (req) => services.moderation.unsuspend(req.member!, memberId(req)));
   memberAction('/admin/members/:id/approve', (req) => services.moderation.decide(req.member!, memberId(req), true));
-  memberAction('/admin/members/:id/reject', (req) => services.moderation.decide(req.member!, memberId(req), false, field(req.body, 'reason')));
+  // Suspensions are lifted and roles changed back, so they act at once; a refused sign-up is final.
+  memberAction('/admin/members/:id/reject', (req) => services.moderation.decide(req.member!, memberId(req), false, field(req.body, 'reason')), async (req) => {
+    const target = await services.moderation.checkDecide(req.member!, memberId(req), false);
+    return {
+      question: say`Decline the sign-up of ${target.display_name || target.handle} (@${target.handle})?`,
+      consequence: say`They cannot log in, and this sign-up cannot be approved later. This cannot be undone.`,
+      confirmLabel: 'Decline', cancelHref: '/admin/members',
+    };
+  });
 
   router.get(
     '/admin/spaces',

@@ -9,7 +9,7 @@ import type { SpaceRow } from '../community/space.table.js';
 import { IDEA_SORTS, type IdeaSort } from '../ideas/idea.service.js';
 import { IDEA_STATUSES, STATUS_LABELS, type IdeaStatus } from '../ideas/idea.table.js';
 import type { WebContext } from './context.js';
-import { confirmFirst, say } from './confirm.js';
+import { amount as currency, confirmFirst, say } from './confirm.js';
 import { cursor, field, idParam, renderFormError, requireMember, wrap } from './handler.js';
 
 const viewerOf = (req: Request): Viewer => (req.member ? { id: req.member.id, role: req.member.role } : null);
@@ -256,6 +256,17 @@ export function communityRoutes(ctx: WebContext): Router {
       const { post } = await services.posts.getVisible(member, id);
       const rootId = post.root_id ?? post.id;
       try {
+        // The reason is checked first, so a missing one is refused beside its box, not after the question.
+        const check = await services.moderation.checkRemovePost(member, id, field(req.body, 'reason'));
+        const whose = check.author ? say`@${check.author}’s post` : say`this post`;
+        const said = check.live && confirmFirst(render, req, res, {
+          question: post.title ? [...say`Remove `, ...whose, ...say` “${post.title}”?`] : [...say`Remove `, ...whose, '?'],
+          consequence: check.cost > 0
+            ? [...say`They are told why, and the ${currency(check.cost)} it earned `, check.cost === 1 ? 'is' : 'are', ' taken back. This cannot be undone.']
+            : say`It is replaced by your reason for everyone, and they are told why. This cannot be undone.`,
+          confirmLabel: 'Remove', cancelHref: `/p/${rootId}#p-${post.id}`,
+        });
+        if (said) return;
         await services.moderation.removePost(member, id, field(req.body, 'reason'));
         res.redirect(303, `/p/${rootId}#p-${post.id}`);
       } catch (err) {

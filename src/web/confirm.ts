@@ -34,7 +34,7 @@ export interface Confirmation {
   consequence: Said;
   /** The confirm button's words: "Redeem", "Give", "Revoke". */
   confirmLabel: string;
-  /** Where Cancel goes back to (a same-site path). */
+  /** Where "Go back" leads (a same-site path); it acts on nothing. */
   cancelHref: string;
 }
 
@@ -45,7 +45,7 @@ export const CONFIRM_FIELD = 'confirm';
  * The confirmation step of every action that spends, uses up or cannot be undone. A POST
  * without `confirm=1` acts on nothing: it renders views/partials/confirm.njk, which says
  * what will happen and posts the same fields back to the same URL with `confirm=1` (and the
- * same one-time key, so a double click on Confirm still acts once), or Cancel (a link).
+ * same one-time key, so a double click on Confirm still acts once), or "Go back" (a link; not "Cancel", which would read as "cancel the event" beside an event's cancel step).
  * Plain HTML forms, so it works without JavaScript. Answers true when it rendered the step
  * (the caller stops there), false when the submission was confirmed.
  */

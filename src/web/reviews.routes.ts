@@ -51,8 +51,9 @@ export function reviewRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       const id = idParam(req, 'That review');
-      const found = await reviews.get(id);
-      const said = found !== undefined && confirmFirst(render, req, res, {
+      // Who may delete it is checked first: a refusal comes before the question.
+      const found = await reviews.checkDelete(member, id);
+      const said = confirmFirst(render, req, res, {
         question: say`Delete this review?`, consequence: say`Its stars and words are gone for everyone. This cannot be undone.`,
         confirmLabel: 'Delete', cancelHref: `/products/${found.product_id}`,
       });

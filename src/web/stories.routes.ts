@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { STORY_MOVES, type Submitter } from '../stories/story.service.js';
 import type { WebContext } from './context.js';
-import { confirmFirst, say } from './confirm.js';
+import { type Confirmation, amount, confirmFirst, say } from './confirm.js';
 import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
 import { RateLimiter, countCreations, limited } from './rate-limit.js';
 
@@ -101,13 +101,17 @@ export function storyRoutes(ctx: WebContext): Router {
   );
 
   // Edit, approve, reject and publish all come back to the story's editing page on bad input.
-  const step = (path: string, run: (editor: ReturnType<typeof requireRole>, id: number, body: unknown) => Promise<unknown>, done: (id: number) => string) =>
+  // Reject and publish cannot be undone: `ask` checks the move (a refusal comes first) and
+  // says what will happen, and the move runs only once that is confirmed.
+  type Editor = ReturnType<typeof requireRole>;
+  const step = (path: string, run: (editor: Editor, id: number, body: unknown) => Promise<unknown>, done: (id: number) => string, ask?: (editor: Editor, id: number, body: unknown) => Promise<Confirmation>) =>
     router.post(
       path,
       wrap(async (req, res) => {
         const editor = requireRole(req, 'moderator');
         const id = idParam(req, 'That story');
         try {
+          if (ask && confirmFirst(render, req, res, await ask(editor, id, req.body))) return;
           await run(editor, id, req.body);
           res.redirect(303, done(id));
         } catch (err) {
@@ -116,10 +120,29 @@ export function storyRoutes(ctx: WebContext): Router {
         }
       }),
     );
+  const earns = (authorId: number | null): number => (authorId !== null && ctx.config.economy.enabled ? ctx.config.economy.earn.story_published : 0);
   step('/editorial/:id', (e, id, b) => stories.edit(e, id, { title: field(b, 'title'), body: field(b, 'body') }), (id) => `/editorial/${id}`);
   step('/editorial/:id/approve', (e, id, b) => stories.approve(e, id, field(b, 'note')), () => '/editorial');
-  step('/editorial/:id/reject', (e, id, b) => stories.reject(e, id, field(b, 'reason')), () => '/editorial');
-  step('/editorial/:id/publish', (e, id) => stories.publish(e, id), (id) => `/stories/${id}`);
+  step('/editorial/:id/reject', (e, id, b) => stories.reject(e, id, field(b, 'reason')), () => '/editorial', async (e, id, b) => {
+    const story = await stories.checkMove(e, id, 'reject', field(b, 'reason'));
+    return {
+      question: say`Reject “${story.title}” by ${story.byline.name}?`,
+      consequence: say`It leaves the queue for good, and the author is told your reason. This cannot be undone.`,
+      confirmLabel: 'Reject', cancelHref: `/editorial/${id}`,
+    };
+  });
+  step('/editorial/:id/publish', (e, id) => stories.publish(e, id), (id) => `/stories/${id}`, async (e, id) => {
+    const story = await stories.checkMove(e, id, 'publish');
+    const pay = earns(story.author_id);
+    const where = ctx.federation ? 'everyone here and the servers that follow the community' : 'everyone';
+    return {
+      question: say`Publish “${story.title}” by ${story.byline.name}?`,
+      consequence: pay > 0
+        ? say`It becomes the community's story for ${where}, and ${story.byline.name} is paid up to ${amount(pay)}. A published story cannot be taken back.`
+        : say`It becomes the community's story for ${where}. A published story cannot be taken back.`,
+      confirmLabel: 'Publish', cancelHref: `/editorial/${id}`,
+    };
+  });
 
   return router;
 }

@@ -130,6 +130,10 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForURL(/\/editorial$/);
     await page.getByRole('button', { name: /^Publish/ }).click();
+    // Publishing cannot be undone: a second step names the story and what follows (issue 13, fault 9).
+    expect(await page.textContent('h1')).to.equal('Publish “My first latte art (almost a heart)” by Lea?');
+    await page.screenshot({ path: path.join(outputDir, 'confirm-publish-phone.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.waitForURL(/\/stories\/\d+$/);
     expect(await page.textContent('h1')).to.equal('My first latte art (almost a heart)');
     expect(await page.textContent('.byline')).to.contain('Lea');

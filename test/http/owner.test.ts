@@ -86,7 +86,7 @@ describe('the owner and admins', () => {
     const author = await makeMember(h, { handle: 'loud' });
     const post = await h.services.posts.createThread(author, await h.services.spaces.getVisible(null, 'general'), { body: 'BUY CHEAP WATCHES' });
     const mod = await loggedInAgent(h, 'mo');
-    const res = await submit(mod, `/p/${post.id}`, `/p/${post.id}/remove`, { reason: 'Spam (rule 3)' });
+    const res = await submit(mod, `/p/${post.id}`, `/p/${post.id}/remove`, { reason: 'Spam (rule 3)', confirm: '1' });
     expect(res.status).to.equal(303);
     const page = await request(h.app).get(`/p/${post.id}`);
     expect(page.text).to.contain('Removed by a moderator: <bdi>Spam (rule 3)</bdi>');

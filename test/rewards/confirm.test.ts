@@ -22,13 +22,13 @@ describe('actions that spend or use something up ask first', () => {
   const balance = (m: MemberRow) => h.services.ledger.balance(wallet(m.id));
   const flatWhite = () => h.services.rewards.create(owner, { title: 'Free flat white', description: '', price: 10, stock: 3, perMemberLimit: null, startsOn: null, endsOn: null });
 
-  it('Redeem says the price and what is left, spends nothing until confirmed, and Cancel goes back', async () => {
+  it('Redeem says the price and what is left, spends nothing until confirmed, and Go back leads back', async () => {
     const reward = await flatWhite();
     const agent = await loggedInAgent(h, 'mia');
     const asked = await submit(agent, '/rewards', `/rewards/${reward.id}/redeem`, {});
     expect(asked.status).to.equal(200);
     expect(asked.text).to.contain('Redeem “<bdi>Free flat white</bdi>” for 10 cups of coffee ☕?').and.contain('You will have 32 cups of coffee ☕ left');
-    expect(asked.text).to.contain(`href="/rewards#reward-${reward.id}"`).and.contain('>Cancel<');
+    expect(asked.text).to.contain(`href="/rewards#reward-${reward.id}"`).and.contain('>Go back<');
     expect(await balance(mia)).to.equal(42);
     expect(await h.services.rewards.vouchers(mia.id)).to.deep.equal([]);
     expect((await h.services.rewards.get(reward.id)).stock).to.equal(3);

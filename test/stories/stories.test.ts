@@ -121,7 +121,7 @@ describe('story submissions', () => {
       expect(noReason.status).to.equal(422);
       expect(noReason.text).to.contain('Tell the author why');
       expect((await submit(ed, `/editorial/${id}`, `/editorial/${id}/approve`, { note: 'Great' })).status).to.equal(303);
-      const pub = await submit(ed, '/editorial', `/editorial/${id}/publish`, {});
+      const pub = await submit(ed, '/editorial', `/editorial/${id}/publish`, { confirm: '1' });
       expect([pub.status, pub.headers.location]).to.deep.equal([303, `/stories/${id}`]);
       const page = (await request(h.app).get(`/stories/${id}`).expect(200)).text;
       expect(page).to.contain('Meeting my barista').and.contain('href="/@ana"');
