@@ -157,7 +157,8 @@ export class EventService {
 
   /**
    * Staff mark someone present, which the economy rewards: only within the check-in window
-   * and for "going" or the waiting list (moved to "going": they are here). Throws 409
+   * and for "going" or the waiting list (moved to "going": they are here). Someone already
+   * checked in stays so and nothing is paid again (the form sent twice). Throws 409
    * `gone` (cancelled, over), `too_early` or `not_attending`.
    */
   async checkIn(staff: Actor, id: number, memberId: number): Promise<void> {
@@ -165,6 +166,8 @@ export class EventService {
     const event = await this.row(this.db, id);
     const previous = await this.db.transaction().execute(async (trx) => {
       const rsvp = await trx.selectFrom('event_rsvps').selectAll().where('event_id', '=', id).where('member_id', '=', memberId).executeTakeFirst();
+      // Already checked in: the same check-in sent again (a double tap at the door) is done, not refused.
+      if (rsvp?.checked_in_at) return null;
       const refusal = checkInRefusal(event, rsvp, nowIso());
       if (refusal) throw refusal;
       const now = nowIso();
@@ -173,14 +176,19 @@ export class EventService {
         .set({ status: 'going', waitlisted_at: null, checked_in_at: now, checked_in_by: staff.id, updated_at: now })
         .where('event_id', '=', id)
         .where('member_id', '=', memberId)
-        .execute();
+        .where('checked_in_at', 'is', null)
+        .executeTakeFirst();
       return rsvp!.status;
     });
+    if (previous === null) return;
     if (previous !== 'going') this.bus.emit('rsvp.changed', { eventId: id, memberId, status: 'going', previous });
     this.bus.emit('event.attended', { eventId: id, memberId, spaceId: event.space_id });
   }
 
-  /** Staff take a check-in back (a mistake at the door); the economy takes its award back with it. */
+  /**
+   * Staff take a check-in back (a mistake at the door); the economy takes its award back with
+   * it. Someone not checked in (the undo sent twice) is left as they are, nothing taken twice.
+   */
   async undoCheckIn(staff: Actor, id: number, memberId: number): Promise<void> {
     requireStaff(staff);
     const event = await this.row(this.db, id);
@@ -191,7 +199,8 @@ export class EventService {
       .where('member_id', '=', memberId)
       .where('checked_in_at', 'is not', null)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new DomainError('not_checked_in', 409, 'That person is not checked in.');
+    // Nothing to take back (the undo sent twice, or never checked in): done, nothing paid back twice.
+    if (Number(r.numUpdatedRows) === 0) return;
     this.bus.emit('event.unattended', { eventId: id, memberId, spaceId: event.space_id, by: staff.id });
   }
 
