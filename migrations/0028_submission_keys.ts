@@ -15,9 +15,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create unique index posts_submission_key on posts(author_id, submission_key) where submission_key is not null`.execute(db);
   await sql`alter table stories add column submission_key text`.execute(db);
   await sql`create unique index stories_submission_key on stories(coalesce(author_id, 0), submission_key) where submission_key is not null`.execute(db);
+  // The organisers' "new event" and the admins' "new product" forms, the same way.
+  await sql`alter table events add column submission_key text`.execute(db);
+  await sql`create unique index events_submission_key on events(created_by, submission_key) where submission_key is not null`.execute(db);
+  await sql`alter table products add column submission_key text`.execute(db);
+  await sql`create unique index products_submission_key on products(created_by, submission_key) where submission_key is not null`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index products_submission_key`.execute(db);
+  await sql`alter table products drop column submission_key`.execute(db);
+  await sql`drop index events_submission_key`.execute(db);
+  await sql`alter table events drop column submission_key`.execute(db);
   await sql`drop index stories_submission_key`.execute(db);
   await sql`alter table stories drop column submission_key`.execute(db);
   await sql`drop index posts_submission_key`.execute(db);

@@ -5,6 +5,7 @@ import { peopleView } from '../community/people-visibility.js';
 import { canSeeSpace } from '../community/space.service.js';
 import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus, PendingEvent } from '../core/event-bus.js';
+import { once } from '../core/once.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { checkInRefusal } from './check-in.js';
@@ -38,12 +39,22 @@ export class EventService {
     private readonly bus: EventBus,
   ) {}
 
-  async create(actor: Actor, input: EventInput): Promise<EventRow> {
+  /** A new event; with the form's one-time `key`, the same form sent again answers the first event and announces nothing twice. */
+  async create(actor: Actor, input: EventInput, key: string | null = null): Promise<EventRow> {
     requireStaff(actor);
     const values = await parseEventInput(this.db, input);
     const now = nowIso();
-    const event = await this.db.insertInto('events').values({ ...values, created_by: actor.id, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
-    this.bus.emit('event.created', { eventId: event.id, spaceId: event.space_id, by: actor.id });
+    const prior = (db: DbOrTx) => (key ? db.selectFrom('events').selectAll().where('created_by', '=', actor.id).where('submission_key', '=', key).executeTakeFirst() : Promise.resolve(undefined));
+    const { row: event, fresh } = await once(
+      () => this.db.transaction().execute(async (trx) => {
+        const done = await prior(trx);
+        if (done) return { row: done, fresh: false };
+        const row = await trx.insertInto('events').values({ ...values, created_by: actor.id, created_at: now, updated_at: now, submission_key: key }).returningAll().executeTakeFirstOrThrow();
+        return { row, fresh: true };
+      }),
+      () => prior(this.db),
+    );
+    if (fresh) this.bus.emit('event.created', { eventId: event.id, spaceId: event.space_id, by: actor.id });
     return event;
   }
 

@@ -153,3 +153,38 @@ describe('checking someone in twice', () => {
     expect(entries.map((e) => e.kind)).to.deep.equal(['award', 'reversal']);
   });
 });
+
+// Issue 13, fault 5 for the staff's "new" forms: an event or a product sent twice is one.
+describe('staff creating something twice with one click', () => {
+  let h: TestHearth;
+  beforeEach(async () => {
+    h = await makeHearth();
+  });
+  afterEach(() => h.destroy());
+
+  it('an event sent twice is one event, announced once; another form makes another', async () => {
+    const organiser = await makeMember(h, { role: 'moderator', handle: 'organiser' });
+    const announced: number[] = [];
+    h.services.bus.on('event.created', (e) => void announced.push(e.eventId));
+    const staff = await loggedInAgent(h, 'organiser');
+    const day = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const general = await generalSpace(h);
+    const typed = (title: string) => ({ spaceId: String(general.id), title, description: 'Bring a cup.', startsLocal: `${day}T19:30`, endsLocal: `${day}T21:30`, timezone: 'UTC', address: 'Here', onlineUrl: '', capacity: '' });
+    const sent = await twice(staff, '/events/new', '/events', typed('Latte art night'));
+    const made = await h.database.db.selectFrom('events').select(['id', 'title']).where('created_by', '=', organiser.id).execute();
+    expect(made.map((e) => e.title)).to.deep.equal(['Latte art night']);
+    expect(sent.map((r) => [r.status, r.headers.location])).to.deep.equal([[303, `/events/${made[0]!.id}`], [303, `/events/${made[0]!.id}`]]);
+    await twice(staff, '/events/new', '/events', typed('Cupping'), true);
+    expect((await h.database.db.selectFrom('events').select('title').execute()).map((e) => e.title)).to.deep.equal(['Latte art night', 'Cupping']);
+    expect(announced).to.have.length(2);
+  });
+
+  it('a product sent twice is listed once', async () => {
+    await makeMember(h, { role: 'admin', handle: 'boss' });
+    const admin = await loggedInAgent(h, 'boss');
+    const sent = await twice(admin, '/admin/products', '/admin/products', { name: 'Flat white', description: 'Double shot.' });
+    const products = await h.database.db.selectFrom('products').select(['id', 'name']).execute();
+    expect(products.map((p) => p.name)).to.deep.equal(['Flat white']);
+    expect(sent.map((r) => r.headers.location)).to.deep.equal([`/products/${products[0]!.id}`, `/products/${products[0]!.id}`]);
+  });
+});
