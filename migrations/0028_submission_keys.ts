@@ -15,7 +15,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create unique index posts_submission_key on posts(author_id, submission_key) where submission_key is not null`.execute(db);
   await sql`alter table stories add column submission_key text`.execute(db);
   await sql`create unique index stories_submission_key on stories(coalesce(author_id, 0), submission_key) where submission_key is not null`.execute(db);
-  // The organisers' "new event" and the admins' "new product" forms, the same way.
+  // The organisers' "new event" and the admins' "new product" and "new space" forms, the same way.
+  await sql`alter table spaces add column submission_key text`.execute(db);
+  await sql`create unique index spaces_submission_key on spaces(created_by, submission_key) where submission_key is not null`.execute(db);
   await sql`alter table events add column submission_key text`.execute(db);
   await sql`create unique index events_submission_key on events(created_by, submission_key) where submission_key is not null`.execute(db);
   await sql`alter table products add column submission_key text`.execute(db);
@@ -23,6 +25,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index spaces_submission_key`.execute(db);
+  await sql`alter table spaces drop column submission_key`.execute(db);
   await sql`drop index products_submission_key`.execute(db);
   await sql`alter table products drop column submission_key`.execute(db);
   await sql`drop index events_submission_key`.execute(db);

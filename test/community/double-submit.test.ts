@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { PostRow } from '../../src/community/post.table.js';
+import { insertPost } from '../../src/community/post.service.js';
+import { once } from '../../src/core/once.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
 import { hiddenFields } from '../helpers/forms.js';
 import { type Agent, type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain } from '../helpers/hearth.js';
@@ -111,6 +113,26 @@ describe('writing something twice with one click', () => {
     expect(await h.database.db.selectFrom('ideas').select('post_id').execute()).to.deep.equal([{ post_id: ideas[0]!.id }]);
   });
 
+  it('when a racing twin gets past the lookup, the unique key refuses its insert and the first post is answered', async () => {
+    const general = await generalSpace(h);
+    const key = 'k'.repeat(22);
+    const write = () => h.database.db.transaction().execute(async (trx) => ({
+      row: await insertPost(trx, { spaceId: general.id, authorId: bob.id, parent: null, title: 'Oat?', body: 'Oat?', html: '<p>Oat?</p>', at: new Date().toISOString(), key }),
+      fresh: true,
+    }));
+    const first = await once(write, async () => undefined);
+    const lookups: string[] = [];
+    const second = await once(write, async () => {
+      lookups.push('after the refusal');
+      return h.database.db.selectFrom('posts').selectAll().where('submission_key', '=', key).executeTakeFirst();
+    });
+    expect(second).to.deep.equal({ row: first.row, fresh: false });
+    expect(lookups).to.deep.equal(['after the refusal']);
+    // Another author may use the same key: keys are unique per author.
+    await h.database.db.transaction().execute((trx) => insertPost(trx, { spaceId: general.id, authorId: ana.id, parent: null, title: null, body: 'Yes', html: '<p>Yes</p>', at: new Date().toISOString(), key }));
+    expect(await h.database.db.selectFrom('posts').select('author_id').where('submission_key', '=', key).orderBy('id').execute()).to.deep.equal([{ author_id: bob.id }, { author_id: ana.id }]);
+  });
+
   it('a story sent twice is one story in the queue; another form sends another', async () => {
     const agent = await loggedInAgent(h, 'bob');
     const sent = await twice(agent, '/submit', '/submit', { title: 'My first latte', body: 'It was a heart.' });
@@ -177,6 +199,18 @@ describe('staff creating something twice with one click', () => {
     await twice(staff, '/events/new', '/events', typed('Cupping'), true);
     expect((await h.database.db.selectFrom('events').select('title').execute()).map((e) => e.title)).to.deep.equal(['Latte art night', 'Cupping']);
     expect(announced).to.have.length(2);
+  });
+
+  it('a space sent twice is made once and shown, not "already exists"', async () => {
+    await makeMember(h, { role: 'admin', handle: 'boss' });
+    const admin = await loggedInAgent(h, 'boss');
+    const sent = await twice(admin, '/admin/spaces', '/admin/spaces', { slug: 'beans', name: 'Beans', description: 'Origins.', visibility: 'public', kind: 'discussion' });
+    expect(sent.map((r) => [r.status, r.headers.location])).to.deep.equal([[303, '/s/beans'], [303, '/s/beans']]);
+    expect(await h.database.db.selectFrom('spaces').select('slug').where('slug', '=', 'beans').execute()).to.have.length(1);
+    // Another form with the same address is still told it is taken.
+    const again = await admin.post('/admin/spaces').type('form').send(await filled(admin, '/admin/spaces', '/admin/spaces', { slug: 'beans', name: 'Beans 2', description: '', visibility: 'public' }));
+    expect(again.status).to.equal(422);
+    expect(again.text).to.contain('A space with that address already exists.');
   });
 
   it('a product sent twice is listed once', async () => {
