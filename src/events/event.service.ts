@@ -45,15 +45,11 @@ export class EventService {
     const values = await parseEventInput(this.db, input);
     const now = nowIso();
     const prior = (db: DbOrTx) => (key ? db.selectFrom('events').selectAll().where('created_by', '=', actor.id).where('submission_key', '=', key).executeTakeFirst() : Promise.resolve(undefined));
-    const { row: event, fresh } = await once(
-      () => this.db.transaction().execute(async (trx) => {
-        const done = await prior(trx);
-        if (done) return { row: done, fresh: false };
-        const row = await trx.insertInto('events').values({ ...values, created_by: actor.id, created_at: now, updated_at: now, submission_key: key }).returningAll().executeTakeFirstOrThrow();
-        return { row, fresh: true };
-      }),
-      () => prior(this.db),
-    );
+    const { row: event, fresh } = await once(() => this.db.transaction().execute(async (trx) => {
+      const done = await prior(trx);
+      if (done) return { row: done, fresh: false };
+      return { row: await trx.insertInto('events').values({ ...values, created_by: actor.id, created_at: now, updated_at: now, submission_key: key }).returningAll().executeTakeFirstOrThrow(), fresh: true };
+    }), () => prior(this.db));
     if (fresh) this.bus.emit('event.created', { eventId: event.id, spaceId: event.space_id, by: actor.id });
     return event;
   }
@@ -187,8 +183,7 @@ export class EventService {
         .set({ status: 'going', waitlisted_at: null, checked_in_at: now, checked_in_by: staff.id, updated_at: now })
         .where('event_id', '=', id)
         .where('member_id', '=', memberId)
-        .where('checked_in_at', 'is', null)
-        .executeTakeFirst();
+        .execute();
       return rsvp!.status;
     });
     if (previous === null) return;
@@ -196,10 +191,7 @@ export class EventService {
     this.bus.emit('event.attended', { eventId: id, memberId, spaceId: event.space_id });
   }
 
-  /**
-   * Staff take a check-in back (a mistake at the door); the economy takes its award back with
-   * it. Someone not checked in (the undo sent twice) is left as they are, nothing taken twice.
-   */
+  /** Staff take a check-in back (a mistake at the door); the economy takes its award back with it. */
   async undoCheckIn(staff: Actor, id: number, memberId: number): Promise<void> {
     requireStaff(staff);
     const event = await this.row(this.db, id);
