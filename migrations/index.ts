@@ -26,6 +26,7 @@ import * as m0024 from './0024_delivery_queue_key_reference.js';
 import * as m0025 from './0025_deleted_accounts_and_rsvp_messages.js';
 import * as m0026 from './0026_member_time_zone.js';
 import * as m0027 from './0027_voucher_use_key.js';
+import * as m0028 from './0028_submission_keys.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '0025_deleted_accounts_and_rsvp_messages': m0025,
   '0026_member_time_zone': m0026,
   '0027_voucher_use_key': m0027,
+  '0028_submission_keys': m0028,
 };

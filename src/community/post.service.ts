@@ -1,6 +1,7 @@
 import { formatNumber } from '../core/format.js';
 import type { EventBus } from '../core/event-bus.js';
 import { FieldErrors, forbidden, notFound } from '../core/errors.js';
+import { once } from '../core/once.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { renderWithMentions } from './markdown.js';
@@ -16,6 +17,12 @@ export const TITLE_MAX = 200;
 export interface PostInput {
   title?: string;
   body: string;
+  /**
+   * The one-time key of the form that sends it (`submissionKey`, the `_once` field). A new
+   * thread or reply with a key its author already used answers that earlier post: nothing
+   * is written, nobody is told or paid again. Ignored by edits.
+   */
+  key?: string | null;
 }
 
 /** A post together with the space it lives in, as permission checks need both. */
@@ -46,22 +53,36 @@ export class PostService {
     check?: (errors: FieldErrors) => void,
   ): Promise<PostRow> {
     const { title, body, html } = await this.validate(input, true, check);
-    const post = await this.db.transaction().execute(async (trx) => {
-      const post = await insertPost(trx, { spaceId: space.id, authorId: author.id, parent: null, title, body, html, at: nowIso() });
-      await extras?.(trx, post);
-      return post;
-    });
-    this.bus.emit('post.created', { postId: post.id, spaceId: space.id, authorId: author.id, parentId: null, rootId: post.id });
+    const key = input.key ?? null;
+    const { row: post, fresh } = await once(
+      () => this.db.transaction().execute(async (trx) => {
+        const prior = await submitted(trx, author.id, key);
+        if (prior) return { row: prior, fresh: false };
+        const post = await insertPost(trx, { spaceId: space.id, authorId: author.id, parent: null, title, body, html, at: nowIso(), key });
+        await extras?.(trx, post);
+        return { row: post, fresh: true };
+      }),
+      () => submitted(this.db, author.id, key),
+    );
+    if (fresh) this.bus.emit('post.created', { postId: post.id, spaceId: space.id, authorId: author.id, parentId: null, rootId: post.id });
     return post;
   }
 
+  /** A reply to a post that still takes them; with `input.key`, a repeat of the same form answers the first reply (see PostInput). */
   async reply(author: Actor, parentId: number, input: PostInput): Promise<PostRow> {
     const { body, html } = await this.validate({ body: input.body }, false);
-    const post = await this.db.transaction().execute(async (trx) => {
-      const { post: parent } = await this.getOpen(author, parentId, trx);
-      return insertPost(trx, { spaceId: parent.space_id, authorId: author.id, parent, title: null, body, html, at: nowIso() });
-    });
-    this.bus.emit('post.created', { postId: post.id, spaceId: post.space_id, authorId: author.id, parentId, rootId: post.root_id ?? post.id });
+    const key = input.key ?? null;
+    const { row: post, fresh } = await once(
+      () => this.db.transaction().execute(async (trx) => {
+        const prior = await submitted(trx, author.id, key);
+        if (prior) return { row: prior, fresh: false };
+        const { post: parent } = await this.getOpen(author, parentId, trx);
+        const row = await insertPost(trx, { spaceId: parent.space_id, authorId: author.id, parent, title: null, body, html, at: nowIso(), key });
+        return { row, fresh: true };
+      }),
+      () => submitted(this.db, author.id, key),
+    );
+    if (fresh) this.bus.emit('post.created', { postId: post.id, spaceId: post.space_id, authorId: author.id, parentId, rootId: post.root_id ?? post.id });
     return post;
   }
 
@@ -148,6 +169,12 @@ export class PostService {
   }
 }
 
+/** The post an author's earlier submission with this one-time key made, if any (none without a key). */
+async function submitted(db: DbOrTx, authorId: number, key: string | null): Promise<PostRow | undefined> {
+  if (!key) return undefined;
+  return db.selectFrom('posts').selectAll().where('author_id', '=', authorId).where('submission_key', '=', key).executeTakeFirst();
+}
+
 /** The thread's first post when `post` is a reply, else null (a thread is its own first post). */
 export async function threadOf(db: DbOrTx, post: Pick<PostRow, 'id' | 'root_id'>): Promise<PostRow | null> {
   if (post.root_id === null || post.root_id === post.id) return null;
@@ -185,6 +212,8 @@ export interface NewPost {
   at: string;
   apId?: string | null;
   apUrl?: string | null;
+  /** The one-time key of the local form that sent it (unique per author), else null. */
+  key?: string | null;
 }
 
 /**
@@ -200,7 +229,7 @@ export async function insertPost(trx: DbOrTx, p: NewPost): Promise<PostRow> {
       space_id: p.spaceId, author_id: p.authorId, parent_id: parent?.id ?? null, root_id: parent ? (parent.root_id ?? parent.id) : null,
       branch_id: parent?.branch_id ?? null, depth: parent ? parent.depth + 1 : 0, title: p.title, body_md: p.body, body_html: p.html,
       created_at: p.at, updated_at: p.at, edited_at: null, deleted_at: null, removed_at: null, removed_by: null, removed_reason: null,
-      ap_id: p.apId ?? null, ap_url: p.apUrl ?? null,
+      ap_id: p.apId ?? null, ap_url: p.apUrl ?? null, submission_key: p.key ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

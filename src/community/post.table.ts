@@ -23,6 +23,8 @@ export interface PostTable {
   ap_id: Generated<string | null>;
   ap_url: Generated<string | null>;
   share_count: Generated<number>;
+  /** The one-time key of the form that wrote it (`_once`, migration 0028); unique per author. */
+  submission_key: Generated<string | null>;
 }
 
 export interface PostShareTable {

@@ -1,7 +1,8 @@
 import type { EventBus } from '../core/event-bus.js';
 import { DomainError, FieldErrors, notFound } from '../core/errors.js';
+import { once } from '../core/once.js';
 import { nowIso } from '../core/time.js';
-import type { Db } from '../db/schema.js';
+import type { Db, DbOrTx } from '../db/schema.js';
 import { cleanLine, cleanText } from './member.rules.js';
 import { type Actor, type Viewer, atLeast } from './roles.js';
 import type { SpaceKind, SpaceRow, SpaceVisibility } from './space.table.js';
@@ -25,7 +26,11 @@ export class SpaceService {
     private readonly communityHandle = 'community',
   ) {}
 
-  async create(actor: Actor, input: { slug: string; name: string; description: string; visibility: string; kind?: string }): Promise<SpaceRow> {
+  /**
+   * A new space; 422 on the slug when the address is taken. With the form's one-time `key`,
+   * the same form sent again answers the space the first send made, not "already exists".
+   */
+  async create(actor: Actor, input: { slug: string; name: string; description: string; visibility: string; kind?: string }, key: string | null = null): Promise<SpaceRow> {
     if (!atLeast(actor.role, 'admin')) throw new DomainError('forbidden', 403, 'Only admins can create spaces.');
     const errors = new FieldErrors();
     const slug = input.slug.trim().toLowerCase();
@@ -39,7 +44,10 @@ export class SpaceService {
     const kind = input.kind ?? 'discussion';
     if (kind !== 'discussion' && kind !== 'ideas') errors.add('kind', 'A space is a discussion space or an idea board.');
     errors.throwIfAny();
-    const space = await this.db.transaction().execute(async (trx) => {
+    const prior = (db: DbOrTx) => (key ? db.selectFrom('spaces').selectAll().where('created_by', '=', actor.id).where('submission_key', '=', key).executeTakeFirst() : Promise.resolve(undefined));
+    const { row: space, fresh } = await once(() => this.db.transaction().execute(async (trx) => {
+      const done = await prior(trx);
+      if (done) return { row: done, fresh: false };
       // Spaces and members share one address space on the fediverse (@name@domain).
       const taken =
         slug === this.communityHandle ||
@@ -50,12 +58,14 @@ export class SpaceService {
         e.add('slug', 'A space with that address already exists.');
         e.throwIfAny();
       }
-      return trx
+      const row = await trx
         .insertInto('spaces')
-        .values({ slug, name, description, visibility: input.visibility as SpaceVisibility, kind: kind as SpaceKind, created_by: actor.id, created_at: nowIso() })
+        .values({ slug, name, description, visibility: input.visibility as SpaceVisibility, kind: kind as SpaceKind, created_by: actor.id, created_at: nowIso(), submission_key: key })
         .returningAll()
         .executeTakeFirstOrThrow();
-    });
+      return { row, fresh: true };
+    }), () => prior(this.db));
+    if (!fresh) return space;
     this.all = undefined;
     this.bus.emit('space.created', { spaceId: space.id, by: actor.id });
     return space;

@@ -16,5 +16,7 @@ export interface SpaceTable {
   remote_posts: Generated<number>;
   approve_followers: Generated<number>;
   kind: Generated<SpaceKind>;
+  /** The one-time key of the form that made it (`_once`, migration 0028); unique per admin. */
+  submission_key: Generated<string | null>;
 }
 export type SpaceRow = Selectable<SpaceTable>;

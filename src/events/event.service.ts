@@ -5,6 +5,7 @@ import { peopleView } from '../community/people-visibility.js';
 import { canSeeSpace } from '../community/space.service.js';
 import { DomainError, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus, PendingEvent } from '../core/event-bus.js';
+import { once } from '../core/once.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { checkInRefusal } from './check-in.js';
@@ -38,12 +39,18 @@ export class EventService {
     private readonly bus: EventBus,
   ) {}
 
-  async create(actor: Actor, input: EventInput): Promise<EventRow> {
+  /** A new event; with the form's one-time `key`, the same form sent again answers the first event and announces nothing twice. */
+  async create(actor: Actor, input: EventInput, key: string | null = null): Promise<EventRow> {
     requireStaff(actor);
     const values = await parseEventInput(this.db, input);
     const now = nowIso();
-    const event = await this.db.insertInto('events').values({ ...values, created_by: actor.id, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
-    this.bus.emit('event.created', { eventId: event.id, spaceId: event.space_id, by: actor.id });
+    const prior = (db: DbOrTx) => (key ? db.selectFrom('events').selectAll().where('created_by', '=', actor.id).where('submission_key', '=', key).executeTakeFirst() : Promise.resolve(undefined));
+    const { row: event, fresh } = await once(() => this.db.transaction().execute(async (trx) => {
+      const done = await prior(trx);
+      if (done) return { row: done, fresh: false };
+      return { row: await trx.insertInto('events').values({ ...values, created_by: actor.id, created_at: now, updated_at: now, submission_key: key }).returningAll().executeTakeFirstOrThrow(), fresh: true };
+    }), () => prior(this.db));
+    if (fresh) this.bus.emit('event.created', { eventId: event.id, spaceId: event.space_id, by: actor.id });
     return event;
   }
 
@@ -157,7 +164,8 @@ export class EventService {
 
   /**
    * Staff mark someone present, which the economy rewards: only within the check-in window
-   * and for "going" or the waiting list (moved to "going": they are here). Throws 409
+   * and for "going" or the waiting list (moved to "going": they are here). Someone already
+   * checked in stays so and nothing is paid again (the form sent twice). Throws 409
    * `gone` (cancelled, over), `too_early` or `not_attending`.
    */
   async checkIn(staff: Actor, id: number, memberId: number): Promise<void> {
@@ -165,6 +173,8 @@ export class EventService {
     const event = await this.row(this.db, id);
     const previous = await this.db.transaction().execute(async (trx) => {
       const rsvp = await trx.selectFrom('event_rsvps').selectAll().where('event_id', '=', id).where('member_id', '=', memberId).executeTakeFirst();
+      // Already checked in: the same check-in sent again (a double tap at the door) is done, not refused.
+      if (rsvp?.checked_in_at) return null;
       const refusal = checkInRefusal(event, rsvp, nowIso());
       if (refusal) throw refusal;
       const now = nowIso();
@@ -176,6 +186,7 @@ export class EventService {
         .execute();
       return rsvp!.status;
     });
+    if (previous === null) return;
     if (previous !== 'going') this.bus.emit('rsvp.changed', { eventId: id, memberId, status: 'going', previous });
     this.bus.emit('event.attended', { eventId: id, memberId, spaceId: event.space_id });
   }
@@ -191,7 +202,8 @@ export class EventService {
       .where('member_id', '=', memberId)
       .where('checked_in_at', 'is not', null)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new DomainError('not_checked_in', 409, 'That person is not checked in.');
+    // Nothing to take back (the undo sent twice, or never checked in): done, nothing paid back twice.
+    if (Number(r.numUpdatedRows) === 0) return;
     this.bus.emit('event.unattended', { eventId: id, memberId, spaceId: event.space_id, by: staff.id });
   }
 

@@ -20,6 +20,8 @@ export interface EventTable {
   created_by: number;
   created_at: string;
   updated_at: string;
+  /** The one-time key of the form that made it (`_once`, migration 0028); unique per organiser. */
+  submission_key: Generated<string | null>;
 }
 export type EventRow = Selectable<EventTable>;
 

@@ -5,6 +5,7 @@ import { type Actor, atLeast } from '../community/roles.js';
 import { formatNumber } from '../core/format.js';
 import { FieldErrors, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/event-bus.js';
+import { once } from '../core/once.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
 import { REASON_MAX, writeModerationLog } from '../moderation/moderation.service.js';
@@ -41,10 +42,19 @@ export class ReviewService {
     private readonly bus: EventBus,
   ) {}
 
-  async createProduct(actor: Actor, input: { name: string; description: string }): Promise<ProductRow> {
+  /** Lists a product; with the form's one-time `key`, the same form sent again answers the first product. */
+  async createProduct(actor: Actor, input: { name: string; description: string }, key: string | null = null): Promise<ProductRow> {
     if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can list products.');
     const { name, description } = checkProduct(input);
-    return this.db.insertInto('products').values({ name, description, created_by: actor.id, created_at: nowIso(), archived_at: null }).returningAll().executeTakeFirstOrThrow();
+    const prior = () => (key ? this.db.selectFrom('products').selectAll().where('created_by', '=', actor.id).where('submission_key', '=', key).executeTakeFirst() : Promise.resolve(undefined));
+    // No transaction needed: a racing twin that inserts between the lookup and the insert is
+    // refused by the unique index, and `once` reads the winner's product.
+    return (await once(async () => {
+      const done = await prior();
+      if (done) return { row: done, fresh: false };
+      const row = await this.db.insertInto('products').values({ name, description, created_by: actor.id, created_at: nowIso(), archived_at: null, submission_key: key }).returningAll().executeTakeFirstOrThrow();
+      return { row, fresh: true };
+    }, prior)).row;
   }
 
   async updateProduct(actor: Actor, id: number, input: { name: string; description: string; archived: boolean }): Promise<ProductRow> {

@@ -8,6 +8,8 @@ export interface ProductTable {
   created_at: string;
   /** Archived products keep their reviews but take no new ones and leave the list. */
   archived_at: string | null;
+  /** The one-time key of the form that listed it (`_once`, migration 0028); unique per admin. */
+  submission_key: Generated<string | null>;
 }
 export type ProductRow = Selectable<ProductTable>;
 

@@ -4,8 +4,9 @@ import { type Actor, atLeast } from '../community/roles.js';
 import { formatNumber } from '../core/format.js';
 import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/event-bus.js';
+import { once } from '../core/once.js';
 import { nowIso } from '../core/time.js';
-import type { Db } from '../db/schema.js';
+import type { Db, DbOrTx } from '../db/schema.js';
 import type { StoryRow, StoryStatus } from './story.table.js';
 
 export const TITLE_MAX = 200;
@@ -38,11 +39,23 @@ export type Submitter = { member: Actor } | { visitor: { name: string; email: st
 export interface StoryInput {
   title: string;
   body: string;
+  /**
+   * The one-time key of the form that sends it (`submissionKey`, the `_once` field): the
+   * same form sent again answers the story the first send made, and editors hear once.
+   */
+  key?: string | null;
 }
 
 export interface StoryView extends StoryRow {
   /** The author as the byline shows them: a member's handle and name, or the visitor's name. */
   byline: { handle: string | null; name: string };
+}
+
+/** The story an earlier send of the same form made (by this member, or by a visitor when `authorId` is null), if any. */
+async function submitted(db: DbOrTx, authorId: number | null, key: string | null): Promise<StoryRow | undefined> {
+  if (!key) return undefined;
+  const q = db.selectFrom('stories').selectAll().where('submission_key', '=', key);
+  return (authorId === null ? q.where('author_id', 'is', null) : q.where('author_id', '=', authorId)).executeTakeFirst();
 }
 
 /**
@@ -72,15 +85,25 @@ export class StoryService {
     const text = await this.checkText(input, errors);
     errors.throwIfAny();
     const now = nowIso();
-    const story = await this.db
-      .insertInto('stories')
-      .values({
-        author_id: 'member' in from ? from.member.id : null, visitor_name: visitor?.name ?? null, visitor_email: visitor?.email ?? null,
-        ...text, decided_by: null, decided_at: null, edited_by: null, published_at: null, created_at: now, updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    this.bus.emit('story.submitted', { storyId: story.id });
+    const authorId = 'member' in from ? from.member.id : null;
+    const key = input.key ?? null;
+    const { row: story, fresh } = await once(
+      () => this.db.transaction().execute(async (trx) => {
+        const prior = await submitted(trx, authorId, key);
+        if (prior) return { row: prior, fresh: false };
+        const row = await trx
+          .insertInto('stories')
+          .values({
+            author_id: authorId, visitor_name: visitor?.name ?? null, visitor_email: visitor?.email ?? null,
+            ...text, decided_by: null, decided_at: null, edited_by: null, published_at: null, created_at: now, updated_at: now, submission_key: key,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { row, fresh: true };
+      }),
+      () => submitted(this.db, authorId, key),
+    );
+    if (fresh) this.bus.emit('story.submitted', { storyId: story.id });
     return story;
   }
 

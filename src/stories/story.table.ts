@@ -22,5 +22,7 @@ export interface StoryTable {
   published_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The one-time key of the form that sent it (`_once`, migration 0028); unique per author (visitors share one). */
+  submission_key: Generated<string | null>;
 }
 export type StoryRow = Selectable<StoryTable>;

@@ -4,7 +4,7 @@ import { notFound } from '../core/errors.js';
 import { logSentence } from '../moderation/log-text.js';
 import type { WebContext } from './context.js';
 import { type Confirmation, confirmFirst, say } from './confirm.js';
-import { cursor, field, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { cursor, field, renderFormError, requireMember, requireRole, submissionKey, wrap } from './handler.js';
 
 const memberId = (req: Request): number => {
   const raw = req.params.id ?? '';
@@ -90,7 +90,7 @@ export function adminRoutes(ctx: WebContext): Router {
           visibility: field(req.body, 'visibility'),
           // Idea boards exist only while the module is on.
           kind: ctx.config.modules.ideas && field(req.body, 'kind') === 'ideas' ? 'ideas' : 'discussion',
-        });
+        }, submissionKey(req.body));
         res.redirect(303, `/s/${space.slug}`);
       } catch (err) {
         if (!renderFormError(render, req, res, 'admin/spaces.njk', err, { spaces: await services.spaces.listVisible(admin) })) throw err;

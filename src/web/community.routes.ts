@@ -10,7 +10,7 @@ import { IDEA_SORTS, type IdeaSort } from '../ideas/idea.service.js';
 import { IDEA_STATUSES, STATUS_LABELS, type IdeaStatus } from '../ideas/idea.table.js';
 import type { WebContext } from './context.js';
 import { amount as currency, confirmFirst, say } from './confirm.js';
-import { cursor, field, idParam, renderFormError, requireMember, wrap } from './handler.js';
+import { cursor, field, idParam, renderFormError, requireMember, submissionKey, wrap } from './handler.js';
 
 const viewerOf = (req: Request): Viewer => (req.member ? { id: req.member.id, role: req.member.role } : null);
 
@@ -121,7 +121,8 @@ export function communityRoutes(ctx: WebContext): Router {
       const member = requireMember(req, res)!;
       const space = await services.spaces.getVisible(member, req.params.slug ?? '');
       try {
-        const input = { title: field(req.body, 'title'), body: field(req.body, 'body') };
+        // The form's one-time key: the same form sent twice answers the thread the first send made.
+        const input = { title: field(req.body, 'title'), body: field(req.body, 'body'), key: submissionKey(req.body) };
         const pollOptions = field(req.body, 'pollOptions');
         const post = isBoard(space)
           ? await services.ideas.propose(member, space, input)
@@ -163,7 +164,7 @@ export function communityRoutes(ctx: WebContext): Router {
       const member = requireMember(req, res)!;
       const id = postId(req);
       try {
-        const reply = await services.posts.reply(member, id, { body: field(req.body, 'body') });
+        const reply = await services.posts.reply(member, id, { body: field(req.body, 'body'), key: submissionKey(req.body) });
         res.redirect(303, `/p/${reply.root_id}#p-${reply.id}`);
       } catch (err) {
         const { post } = await services.posts.getVisible(member, id);

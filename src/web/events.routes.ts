@@ -9,7 +9,7 @@ import { toIcal } from '../events/event.ical.js';
 import type { EventRow, RsvpStatus } from '../events/event.table.js';
 import { confirmFirst, say } from './confirm.js';
 import type { WebContext } from './context.js';
-import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { field, idParam, renderFormError, requireMember, requireRole, submissionKey, wrap } from './handler.js';
 
 const eventId = (req: Request): number => idParam(req, 'That event');
 
@@ -59,7 +59,7 @@ export function eventRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const staff = requireRole(req, 'moderator');
       try {
-        const event = await events.create(staff, inputFrom(req.body));
+        const event = await events.create(staff, inputFrom(req.body), submissionKey(req.body));
         res.redirect(303, `/events/${event.id}`);
       } catch (err) {
         if (!renderFormError(render, req, res, 'events/form.njk', err, await formPage({}))) throw err;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { notFound } from '../core/errors.js';
 import type { WebContext } from './context.js';
 import { confirmFirst, say } from './confirm.js';
-import { cursor, field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { cursor, field, idParam, renderFormError, requireMember, requireRole, submissionKey, wrap } from './handler.js';
 
 /** Products and services with members' reviews; nothing here exists while `modules.reviews` is off. */
 export function reviewRoutes(ctx: WebContext): Router {
@@ -86,7 +86,7 @@ export function reviewRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const admin = requireRole(req, 'admin');
       try {
-        const product = await reviews.createProduct(admin, { name: field(req.body, 'name'), description: field(req.body, 'description') });
+        const product = await reviews.createProduct(admin, { name: field(req.body, 'name'), description: field(req.body, 'description') }, submissionKey(req.body));
         res.redirect(303, `/products/${product.id}`);
       } catch (err) {
         if (!renderFormError(render, req, res, 'admin/products.njk', err, { products: await reviews.products({ archived: true }) })) throw err;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { STORY_MOVES, type Submitter } from '../stories/story.service.js';
 import type { WebContext } from './context.js';
 import { type Confirmation, amount, confirmFirst, say } from './confirm.js';
-import { field, idParam, renderFormError, requireMember, requireRole, wrap } from './handler.js';
+import { field, idParam, renderFormError, requireMember, requireRole, submissionKey, wrap } from './handler.js';
 import { RateLimiter, countCreations, limited } from './rate-limit.js';
 
 /** Visitors may send a few stories an hour from one address (sent ones count, not form mistakes): enough for people, not for spam. */
@@ -52,7 +52,7 @@ export function storyRoutes(ctx: WebContext): Router {
       const member = req.member;
       if (!member && !visitorsAllowed()) return void requireMember(req, res);
       try {
-        const input = { title: field(req.body, 'title'), body: field(req.body, 'body') };
+        const input = { title: field(req.body, 'title'), body: field(req.body, 'body'), key: submissionKey(req.body) };
         if (member) await stories.submit({ member }, input);
         else {
           const from: Submitter = { visitor: { name: field(req.body, 'name'), email: field(req.body, 'email') } };
