@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import multer from 'multer';
+import { DomainError } from './core/errors.js';
 import type { Config } from './config.js';
 import { type OpenDatabase, databaseFile, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -117,7 +118,13 @@ export async function createHearth(config: Config, options: HearthOptions = {}):
     // by checkImage, the rest of the form kept; only a huge upload gets the 413 page.
     limits: { fileSize: config.limits.avatar_max_kb * 1024 * 8, files: 2, fields: 20, fieldSize: bodyLimit, parts: 25 },
   }).any();
-  app.use((req, res, next) => (req.is('multipart/form-data') ? upload(req, res, next) : next()));
+  // A body the multipart parser cannot read (a cut-off or forged form) is the sender's fault:
+  // 400 with the form's header, not a logged 500. Multer's own limit errors keep their status.
+  app.use((req, res, next) =>
+    req.is('multipart/form-data')
+      ? upload(req, res, (err?: unknown) => next(err && !(err instanceof multer.MulterError) ? new DomainError('bad_upload', 400, 'That form could not be read: send it again from the page.') : err))
+      : next(),
+  );
   app.use(csrf.verify);
   // The bell in the header shows how many notifications a member has not read.
   app.use((req, res, next) => {

@@ -110,8 +110,11 @@ export class MemberService {
     }
     if (!(await this.deps.hasher.verify(password, member.password_hash)) || member.domain !== null) throw wrongCredentials();
     if (member.status === 'pending') throw new DomainError('pending', 403, 'Your membership is waiting for an admin to approve it.');
-    if (member.status === 'rejected') throw new DomainError('rejected', 403, 'Your membership request was declined.');
-    if (member.status === 'suspended') throw new DomainError('suspended', 403, 'This account is suspended.');
+    // The reason is told here, after the password: a suspended member cannot open their
+    // notifications to read it, and only the account's holder gets this far.
+    const why = member.status_reason ? `: ${member.status_reason}${/[.!?…]$/u.test(member.status_reason) ? '' : '.'}` : '.';
+    if (member.status === 'rejected') throw new DomainError('rejected', 403, `Your membership request was declined${why}`);
+    if (member.status === 'suspended') throw new DomainError('suspended', 403, `This account is suspended${why} A moderator can lift the suspension; ask the community's staff.`);
     return member;
   }
 

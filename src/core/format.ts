@@ -40,6 +40,23 @@ export function formatTime(iso: string | null | undefined, tz: string): string {
   return text;
 }
 
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The weekday and time of an instant on another zone's clock, "Sat 19:30": said beside a
+ * time already shown in the reader's zone (an event's own clock), so it needs no date.
+ * Throws RangeError for an unknown zone.
+ */
+export function formatWallClock(iso: string, tz: string): string {
+  let f = clockFormats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat(`${LOCALE}-GB`, { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz });
+    clockFormats.set(tz, f);
+  }
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '' : f.format(ms);
+}
+
 const numberFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
 
 /**

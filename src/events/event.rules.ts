@@ -26,6 +26,7 @@ export const MESSAGE_MAX = 1000;
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 20_000;
 export const CANCEL_REASON_MAX = 500;
+export const ADDRESS_MAX = 500;
 
 /**
  * An organiser's form checked and turned into the event's columns: every field's problem
@@ -48,7 +49,8 @@ export async function parseEventInput(db: Db, input: EventInput) {
   if (!starts) errors.add('startsLocal', 'Give the start as a date and time.');
   if (!ends) errors.add('endsLocal', 'Give the end as a date and time.');
   if (starts && ends && ends <= starts) errors.add('endsLocal', 'The event must end after it starts.');
-  const address = cleanLine(input.address).slice(0, 500) || null;
+  const address = cleanLine(input.address) || null;
+  if (address && address.length > ADDRESS_MAX) errors.add('address', `Keep the address under ${formatNumber(ADDRESS_MAX)} characters.`);
   const onlineUrl = input.onlineUrl.trim() || null;
   if (onlineUrl && !/^https?:\/\/[^\s]+$/i.test(onlineUrl)) errors.add('onlineUrl', 'Give the online link as an http(s) address.');
   const capText = typeof input.capacity === 'number' ? String(input.capacity) : (input.capacity ?? '').trim();

@@ -2,7 +2,7 @@ import { BIO_MAX, DISPLAY_NAME_MAX, HANDLE_MAX, PASSWORD_MAX } from '../communit
 import { TITLE_MAX as POST_TITLE_MAX } from '../community/post.service.js';
 import { SPACE_DESCRIPTION_MAX, SPACE_NAME_MAX } from '../community/space.service.js';
 import type { Config } from '../config.js';
-import { CANCEL_REASON_MAX, DESCRIPTION_MAX as EVENT_DESCRIPTION_MAX, MESSAGE_MAX as RSVP_MESSAGE_MAX, TITLE_MAX as EVENT_TITLE_MAX } from '../events/event.rules.js';
+import { ADDRESS_MAX as EVENT_ADDRESS_MAX, CANCEL_REASON_MAX, DESCRIPTION_MAX as EVENT_DESCRIPTION_MAX, MESSAGE_MAX as RSVP_MESSAGE_MAX, TITLE_MAX as EVENT_TITLE_MAX } from '../events/event.rules.js';
 import { NOTE_MAX as IDEA_NOTE_MAX } from '../ideas/idea.service.js';
 import { REASON_MAX as MODERATION_REASON_MAX } from '../moderation/moderation.service.js';
 import { OPTION_MAX as POLL_OPTION_MAX } from '../polls/poll.service.js';
@@ -31,6 +31,7 @@ export function fieldLimits(config: Config) {
     reason: MODERATION_REASON_MAX,
     eventTitle: EVENT_TITLE_MAX,
     eventDescription: EVENT_DESCRIPTION_MAX,
+    eventAddress: EVENT_ADDRESS_MAX,
     rsvpMessage: RSVP_MESSAGE_MAX,
     cancelReason: CANCEL_REASON_MAX,
     ideaNote: IDEA_NOTE_MAX,

@@ -8,7 +8,7 @@ import { markdownToPlainText, renderMarkdown } from '../community/markdown.js';
 import { PASSWORD_MIN } from '../community/member.rules.js';
 import { atLeast } from '../community/roles.js';
 import type { Config } from '../config.js';
-import { formatNumber, formatTime } from '../core/format.js';
+import { formatNumber, formatTime, formatWallClock } from '../core/format.js';
 import { isTimeZone } from '../core/timezone.js';
 import { viewsDir } from '../paths.js';
 import type { Csrf } from './csrf.js';
@@ -52,10 +52,12 @@ export function createRenderer(config: Config, csrf: Csrf) {
   // `{{ iso | date }}`: the one way a time is shown, on the viewer's clock. `date(event.timezone)`
   // shows an event on the clock of the place it happens (that is the time on its posters),
   // labelled with the zone when it is not the viewer's: "Sat, 5 Dec 2026, 19:30 (Europe/Paris)".
+  // Every time is on the reader's clock (issue 13, fault 6). `{{ e.starts_at | date(e.timezone) }}`
+  // adds the event's own clock when it differs: "Sun, 6 Dec 2026, 01:30 (Sat 19:30 in America/New_York)".
   env.addFilter('date', (iso: string | null | undefined, zone?: string | null) => {
-    const tz = zone && isTimeZone(zone) ? zone : viewerZone;
-    const text = formatTime(iso, tz);
-    return text && tz !== viewerZone ? `${text} (${tz})` : text;
+    const text = formatTime(iso, viewerZone);
+    if (!text || !zone || zone === viewerZone || !isTimeZone(zone)) return text;
+    return `${text} (${formatWallClock(iso!, zone)} in ${zone})`;
   });
   // `{{ n | number }}`: counts and amounts with the locale's grouping, never "-0".
   env.addFilter('number', formatNumber);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { makeMember } from '../helpers/hearth.js';
 import { logIn as logInAs, logOut, mainNav, outputDir, useBrowserHearth } from './chromium.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 const inDays = (days: number, time: string) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T${time}`;
 
@@ -71,7 +72,7 @@ describe('events, polls and notifications, in a real browser', function () {
     // Mia's RSVP, and the "First post" badge the poll thread earned.
     expect(await bell.textContent()).to.contain('2 unread');
     await bell.click();
-    expect(await page.textContent('main')).to.contain('@mia is going to “Cupping session”.').and.contain('You earned the badge “First post”.');
+    expect(withoutIsolates((await page.textContent('main')) ?? '')).to.contain('@mia is going to “Cupping session”.').and.contain('You earned the badge “First post”.');
     await page.screenshot({ path: path.join(outputDir, 'notifications-phone.png'), fullPage: true });
     await page.close();
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { makeMember } from '../helpers/hearth.js';
 import { logIn as logInAs, logOut, mainNav, outputDir, useBrowserHearth } from './chromium.js';
+import { withoutIsolates } from '../../src/core/format.js';
 
 describe('ideas, questions, reviews and stories, in a real browser', function () {
   this.timeout(90000);
@@ -82,7 +83,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await logIn('mia');
     await h.services.notificationSubscribers.idle();
     await page.getByRole('link', { name: /Notifications/ }).click();
-    expect(await page.textContent('main')).to.contain('The idea “Oat milk flat whites” is now planned: On the menu from March.');
+    expect(withoutIsolates((await page.textContent('main')) ?? '')).to.contain('The idea “Oat milk flat whites” is now planned: On the menu from March.');
     await page.close();
   });
 
@@ -143,7 +144,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     await logIn('lea');
     await h.services.notificationSubscribers.idle();
     await page.getByRole('link', { name: /Notifications/ }).click();
-    expect(await page.textContent('main')).to.contain('Your story “My first latte art (almost a heart)” is published.');
+    expect(withoutIsolates((await page.textContent('main')) ?? '')).to.contain('Your story “My first latte art (almost a heart)” is published.');
     await page.close();
   });
 });

@@ -93,7 +93,7 @@ describe('events and RSVPs', () => {
       const url = created.headers.location!;
 
       const visitor = await request(h.app).get(url).expect(200);
-      expect(visitor.text).to.contain('Latte art night').and.contain('(Europe/Paris)').and.contain('The link is shown to people who are going.').and.not.contain('meet.example');
+      expect(visitor.text).to.contain('Latte art night').and.contain('in Europe/Paris)').and.contain('The link is shown to people who are going.').and.not.contain('meet.example');
       await makeMember(h, { handle: 'ana' });
       await makeMember(h, { handle: 'bob' });
       const ana = await loggedInAgent(h, 'ana');

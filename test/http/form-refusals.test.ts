@@ -124,7 +124,27 @@ describe('issue 13, fault 2: a refused form keeps what was typed and who is logg
     expectMemberHeader(forbidden.text, 'anna');
     const missing = await agent.get('/no/such/page');
     expect(missing.status).to.equal(404);
-    expectMemberHeader(missing.text, 'anna');
+    expectMemberHeader(missing.text, 'anna');    // A cut-off multipart body is the sender's fault: 400 with the header, not a logged 500.
+    const cut = await agent.post('/settings/profile').set('Content-Type', 'multipart/form-data; boundary=zz').set('Accept', 'text/html').send('garbage');
+    expect(cut.status).to.equal(400);
+    expectMemberHeader(cut.text, 'anna');
+  });
+
+  it('an over-long event address is refused beside its field, not cut short silently', async () => {
+    h = await makeHearth();
+    await makeMember(h, { handle: 'olga', role: 'owner' });
+    const agent = await loggedInAgent(h, 'olga');
+    const form = (await agent.get('/events/new').expect(200)).text;
+    expect(form).to.match(/<input id="f-address"[^>]*maxlength="500"/).and.to.contain('Up to 500 characters.');
+    const general = (await h.services.spaces.getVisible(null, 'general'))!;
+    const address = `Main Street ${'1'.repeat(600)}`;
+    const res = await submit(agent, '/events/new', '/events', {
+      spaceId: String(general.id), title: 'Cupping', description: '', startsLocal: '2030-01-05T18:00', endsLocal: '2030-01-05T20:00',
+      timezone: 'UTC', address, onlineUrl: '', capacity: '',
+    });
+    expect(res.status).to.equal(422);
+    expect(res.text).to.contain('Keep the address under 500 characters.').and.contain(`value="${address}"`);
+    expect(await h.database.db.selectFrom('events').select('id').execute()).to.have.length(0);
   });
 
   it('forms show their limits before sending: maxlength and "Up to N characters", from the limits the services check', async () => {
@@ -150,6 +170,8 @@ describe('issue 13, fault 2: a refused form keeps what was typed and who is logg
     const signup = (await request(h.app).get('/signup')).text;
     expect(signup).to.contain('At least 10 characters.').and.to.match(/<input id="f-password" name="password" type="password"[^>]*maxlength="200"/);
     expect(signup).to.match(/<input id="f-displayName"[^>]*maxlength="60"/).and.to.contain('Up to 60 characters.');
+    // Each attribute on its own: required and maxlength must not run into the next one.
+    expect(signup).to.match(/<input id="f-handle" name="handle" type="text" value="" required autocomplete="username" maxlength="30"/);
 
     const rewards = (await agent.get('/admin/rewards')).text;
     expect(rewards).to.match(/<textarea id="f-description" name="description"[^>]*maxlength="2000"/);

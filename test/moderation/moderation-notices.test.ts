@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
-import { type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain } from '../helpers/hearth.js';
+import request from 'supertest';
+import { PASSWORD, type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain } from '../helpers/hearth.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
 import { withoutIsolates } from '../../src/core/format.js';
 
@@ -85,5 +86,16 @@ describe('moderation: the member is told, the log is in words', () => {
     expect(page).to.contain('@mo suspended @ana: spam.');
     expect(page).to.contain('@mo lifted @ana’s suspension.');
     for (const code of ['post.remove', 'economy.grant', 'member.suspend', 'member.unsuspend']) expect(page).to.not.contain(code);
+  });
+
+  it('tells a suspended member why when they try to log in (they cannot open their notifications)', async () => {
+    await h.services.moderation.suspend(mod, ana.id, 'spam links');
+    const agent = request.agent(h.app);
+    const page = await agent.get('/login');
+    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), handle: 'ana', password: PASSWORD });
+    expect(res.status).to.equal(403);
+    expect(res.text).to.contain('This account is suspended: spam links. A moderator can lift the suspension');
+    const wrong = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), handle: 'ana', password: 'not the password' });
+    expect(wrong.text).not.to.contain('spam links');
   });
 });

@@ -114,8 +114,8 @@ describe('presentation: names, times, numbers and empty lists (issue 13, faults 
         expect(page.text.split(NAME).length - 1, name).to.equal(page.text.split(ISOLATED).length - 1 + (page.text.match(new RegExp(`dir="auto">${NAME}<`, 'g'))?.length ?? 0));
       }
       expect(pages.members.text).to.include('<bdi>@anna</bdi>');
-      // An event far away is shown on its own clock, labelled, in the same style.
-      expect(shownTimes(pages.event.text).map((t) => t.text)).to.include('Sat, 5 Dec 2026, 19:30 (America/New_York)');
+      // An event far away is shown on the reader's clock, with its own clock beside it, in the same style.
+      expect(shownTimes(pages.event.text).map((t) => t.text)).to.include('Sun, 6 Dec 2026, 01:30 (Sat 19:30 in America/New_York)');
       // The profile heading is block-level user text: dir="auto"; the <title> stays plain text.
       const profile = await request(h.app).get('/@anna').expect(200);
       expect(profile.text).to.include(`<h1 dir="auto">${NAME}</h1>`);
