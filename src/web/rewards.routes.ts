@@ -38,7 +38,7 @@ export function rewardRoutes(ctx: WebContext): Router {
         const said = confirmFirst(render, req, res, {
           question: say`Redeem “${reward.title}” for ${amount(reward.price)}?`,
           consequence: say`You will have ${amount(balanceAfter)} left, and a voucher to show at the counter.`,
-          confirmLabel: `Redeem “${reward.title}”`, cancelHref: `/rewards#reward-${reward.id}`,
+          confirmLabel: 'Redeem', cancelHref: `/rewards#reward-${reward.id}`,
         });
         if (said) return;
         // A repeat of the same form (same one-time key) answers the voucher it already bought.

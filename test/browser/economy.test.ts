@@ -56,7 +56,7 @@ describe('the economy, in a real browser', function () {
     await page.getByRole('heading', { name: 'Redeem “Espresso on the house” for 10 cups of coffee ☕?' }).waitFor();
     expect(await page.textContent('main')).to.contain('You will have 2 cups of coffee ☕ left');
     await page.screenshot({ path: path.join(outputDir, 'redeem-confirm-phone.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Redeem “Espresso on the house”' }).click();
+    await page.getByRole('button', { name: 'Redeem', exact: true }).click();
     await page.waitForURL(/\/vouchers\/\d+/);
     expect(await page.textContent('[role=status]')).to.contain('Show this voucher at the counter');
     const code = (await page.locator('[data-code]').textContent())!.trim();

@@ -55,7 +55,7 @@ describe('ideas, questions, reviews and stories, in a real browser', function ()
     const composer = page.locator('section.composer');
     expect(await composer.locator('h2').textContent()).to.equal('Your answer');
     await page.getByLabel('Your answer').fill('Yes, every Tuesday morning.');
-    await composer.getByRole('button', { name: 'Reply' }).click();
+    await composer.getByRole('button', { name: 'Post your answer' }).click();
     await page.waitForURL(/#p-\d+$/);
     await logOut(page);
 
