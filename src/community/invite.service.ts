@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DomainError, FieldErrors } from '../core/errors.js';
+import { DomainError, FieldErrors, notFound } from '../core/errors.js';
 import { isoIn, nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import type { InviteRow } from './member.table.js';
@@ -81,8 +81,22 @@ export class InviteService {
     return this.db.selectFrom('invites').selectAll().orderBy('created_at', 'desc').limit(200).execute();
   }
 
+  /**
+   * Checks that an invite can be revoked, for the confirmation step: 403 for anyone but an
+   * admin, 404 for an unknown code, 409 `already_revoked`. `revoke` runs the same check.
+   */
+  async checkRevoke(actor: Actor, code: string): Promise<void> {
+    if (!atLeast(actor.role, 'admin')) throw new DomainError('forbidden', 403, 'Only admins can revoke invites.');
+    const invite = await this.db.selectFrom('invites').select('revoked_at').where('code', '=', code).executeTakeFirst();
+    if (!invite) throw notFound('That invite');
+    if (invite.revoked_at) throw new DomainError('already_revoked', 409, 'That invite is already revoked.');
+  }
+
+  /** Revokes an invite: its link stops working. A repeat of the same revoke changes nothing. */
   async revoke(actor: Actor, code: string): Promise<void> {
     if (!atLeast(actor.role, 'admin')) throw new DomainError('forbidden', 403, 'Only admins can revoke invites.');
-    await this.db.updateTable('invites').set({ revoked_at: nowIso() }).where('code', '=', code).execute();
+    const invite = await this.db.selectFrom('invites').select('revoked_at').where('code', '=', code).executeTakeFirst();
+    if (!invite) throw notFound('That invite');
+    await this.db.updateTable('invites').set({ revoked_at: nowIso() }).where('code', '=', code).where('revoked_at', 'is', null).execute();
   }
 }

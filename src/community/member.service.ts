@@ -1,3 +1,4 @@
+import { isolateText } from '../core/format.js';
 import type { EventBus } from '../core/event-bus.js';
 import { DomainError, FieldErrors, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
@@ -112,7 +113,7 @@ export class MemberService {
     if (member.status === 'pending') throw new DomainError('pending', 403, 'Your membership is waiting for an admin to approve it.');
     // The reason is told here, after the password: a suspended member cannot open their
     // notifications to read it, and only the account's holder gets this far.
-    const why = member.status_reason ? `: ${member.status_reason}${/[.!?…]$/u.test(member.status_reason) ? '' : '.'}` : '.';
+    const why = member.status_reason ? `: ${isolateText(member.status_reason)}${/[.!?…]$/u.test(member.status_reason) ? '' : '.'}` : '.';
     if (member.status === 'rejected') throw new DomainError('rejected', 403, `Your membership request was declined${why}`);
     if (member.status === 'suspended') throw new DomainError('suspended', 403, `This account is suspended${why} A moderator can lift the suspension; ask the community's staff.`);
     return member;

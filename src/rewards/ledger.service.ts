@@ -139,11 +139,14 @@ export class LedgerService {
 
   /**
    * Checks an admin's grant (positive) or deduction (negative) without writing it, for the
-   * confirmation step: answers the member's balance after it. Throws what `adjust` throws.
+   * confirmation step: answers the member's balance after it. Throws what `adjust` throws,
+   * except for a `key` that already made an entry (the same form again): then nothing is refused.
    */
-  async checkAdjust(admin: Actor, memberId: number, amount: number, rawReason: string, db: DbOrTx = this.db): Promise<{ reason: string; balanceAfter: number }> {
+  async checkAdjust(admin: Actor, memberId: number, amount: number, rawReason: string, db: DbOrTx = this.db, key: string | null = null): Promise<{ reason: string; balanceAfter: number }> {
     if (!atLeast(admin.role, 'admin')) throw forbidden('Only admins can grant or deduct currency.');
     const reason = cleanText(rawReason);
+    // The same form sent again (a double click on Confirm): its first entry is the answer, not a new refusal.
+    if (await this.prior(db, submissionSource('adjust', admin.id, key))) return { reason, balanceAfter: await this.balance(wallet(memberId), db) };
     const errors = new FieldErrors();
     if (!Number.isSafeInteger(amount) || amount === 0) errors.add('amount', 'Give a whole number, positive to grant or negative to deduct.');
     if (!reason) errors.add('reason', 'Say why: the reason is kept in the moderation log.');
@@ -183,7 +186,9 @@ export class LedgerService {
    * after it. Every field's problem comes at once (422): `toMemberId` null is a handle that
    * names no local member. Then 404 (member gone), 409 `insufficient`.
    */
-  async checkGift(from: Actor, toMemberId: number | null, amount: number, rawNote: string, db: DbOrTx = this.db): Promise<{ balanceAfter: number }> {
+  async checkGift(from: Actor, toMemberId: number | null, amount: number, rawNote: string, db: DbOrTx = this.db, key: string | null = null): Promise<{ balanceAfter: number }> {
+    // The same form sent again: the first gift is the answer (the wallet may no longer cover a second).
+    if (await this.prior(db, submissionSource('gift', from.id, key))) return { balanceAfter: await this.balance(wallet(from.id), db) };
     const errors = new FieldErrors();
     if (toMemberId === null) errors.add('to', 'There is no member with that handle.');
     if (!Number.isSafeInteger(amount) || amount <= 0) errors.add('amount', 'Give a whole number above zero.');

@@ -131,11 +131,15 @@ export class RewardService {
 
   /**
    * Checks a redemption without making it, for the confirmation step: answers the reward
-   * and the wallet's balance after it. Throws what `redeem` throws (404, 409 with a reason).
+   * and the wallet's balance after it. Throws what `redeem` throws (404, 409 with a reason),
+   * except for a `key` that already redeemed (the same form again).
    */
-  async checkRedeem(member: Actor, rewardId: number, db: DbOrTx = this.db): Promise<{ reward: RewardRow; balanceAfter: number }> {
+  async checkRedeem(member: Actor, rewardId: number, db: DbOrTx = this.db, key: string | null = null): Promise<{ reward: RewardRow; balanceAfter: number }> {
     const reward = await db.selectFrom('rewards').selectAll().where('id', '=', rewardId).executeTakeFirst();
     if (!reward) throw notFound('That reward');
+    // The same form sent again (a double click on Confirm): its voucher is the answer, even when
+    // the stock or the member's limit is now used up by that very voucher.
+    if (await this.ledger.prior(db, submissionSource('redeem', member.id, key))) return { reward, balanceAfter: await this.ledger.balance(wallet(member.id), db) };
     // An archived reward is gone (community/interaction.ts): 409 with the reason, not a 404.
     assertOpen({ listing: reward });
     if (!isOpen(reward, nowIso())) throw new DomainError('not_available', 409, 'This reward is not on offer right now.');

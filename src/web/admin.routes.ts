@@ -124,6 +124,8 @@ export function adminRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const admin = requireRole(req, 'admin');
       const code = req.params.code ?? '';
+      // Refusals (unknown or already revoked) come before the question; a confirmed repeat is a no-op.
+      if (field(req.body, 'confirm') !== '1') await services.invites.checkRevoke(admin, code);
       const said = confirmFirst(render, req, res, {
         question: say`Revoke the invite ${code}?`,
         consequence: say`Its link stops working and nobody can join with it any more. This cannot be undone; you can make a new invite.`,

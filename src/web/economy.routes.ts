@@ -42,7 +42,7 @@ export function economyRoutes(ctx: WebContext): Router {
         const toId = to && to.domain === null ? to.id : null;
         const amount = wholeNumber(field(req.body, 'amount'));
         // Every field's problem at once (checkGift), before the confirmation step is shown.
-        const { balanceAfter } = await ledger.checkGift(member, toId, amount, field(req.body, 'note'));
+        const { balanceAfter } = await ledger.checkGift(member, toId, amount, field(req.body, 'note'), undefined, submissionKey(req.body));
         const said = confirmFirst(render, req, res, {
           question: say`Give ${currency(amount)} to ${to!.display_name} (@${to!.handle})?`,
           consequence: say`You will have ${currency(balanceAfter)} left. A gift cannot be taken back.`,
@@ -86,7 +86,7 @@ export function economyRoutes(ctx: WebContext): Router {
         const member = await services.members.findByHandle(field(req.body, 'handle'));
         if (!member || member.domain !== null) throw new ValidationError({ handle: 'There is no member with that handle.' });
         const amount = wholeNumber(field(req.body, 'amount'));
-        const { balanceAfter } = await ledger.checkAdjust(admin, member.id, amount, field(req.body, 'reason'));
+        const { balanceAfter } = await ledger.checkAdjust(admin, member.id, amount, field(req.body, 'reason'), undefined, submissionKey(req.body));
         const said = confirmFirst(render, req, res, {
           question: amount > 0 ? say`Grant ${currency(amount)} to ${member.display_name} (@${member.handle})?` : say`Deduct ${currency(-amount)} from ${member.display_name} (@${member.handle})?`,
           consequence: say`They will have ${currency(balanceAfter)}. The ledger keeps every entry: a mistake is corrected by a new one, and the moderation log records it.`,

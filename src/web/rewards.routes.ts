@@ -34,7 +34,7 @@ export function rewardRoutes(ctx: WebContext): Router {
     wrap(async (req, res) => {
       const member = requireMember(req, res)!;
       try {
-        const { reward, balanceAfter } = await rewards.checkRedeem(member, idParam(req));
+        const { reward, balanceAfter } = await rewards.checkRedeem(member, idParam(req), undefined, submissionKey(req.body));
         const said = confirmFirst(render, req, res, {
           question: say`Redeem “${reward.title}” for ${amount(reward.price)}?`,
           consequence: say`You will have ${amount(balanceAfter)} left, and a voucher to show at the counter.`,

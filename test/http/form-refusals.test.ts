@@ -175,6 +175,8 @@ describe('issue 13, fault 2: a refused form keeps what was typed and who is logg
 
     const rewards = (await agent.get('/admin/rewards')).text;
     expect(rewards).to.match(/<textarea id="f-description" name="description"[^>]*maxlength="2000"/);
+    // Attributes a template adds (attrs=) are markup, not escaped text.
+    expect(rewards).to.match(/<input id="f-price"[^>]* inputmode="numeric">/);
   });
 });
 

@@ -142,4 +142,20 @@ describe('staff actions that cannot be undone ask first', () => {
       expect(await h.services.reviews.get(review.id)).to.equal(undefined);
     });
   });
+
+  it('refuses to revoke an unknown or already revoked invite before asking, and a confirmed repeat changes nothing', async () => {
+    const admin = await loggedInAgent(h, 'own');
+    const unknown = await submit(admin, '/admin/invites', '/admin/invites/NOPE/revoke', {});
+    expect(unknown.status).to.equal(404);
+    expect(unknown.text).not.to.contain('Revoke the invite');
+    const invite = await h.services.invites.create(owner, { maxUses: 1, expiresInDays: 0 });
+    const asked = await submit(admin, '/admin/invites', `/admin/invites/${invite.code}/revoke`, {});
+    expect(asked.status).to.equal(200);
+    expect(asked.text).to.contain(`Revoke the invite`);
+    expect((await submit(admin, '/admin/invites', `/admin/invites/${invite.code}/revoke`, { confirm: '1' })).status).to.equal(303);
+    expect((await submit(admin, '/admin/invites', `/admin/invites/${invite.code}/revoke`, { confirm: '1' })).status).to.equal(303);
+    const again = await submit(admin, '/admin/invites', `/admin/invites/${invite.code}/revoke`, {});
+    expect(again.status).to.equal(409);
+    expect(again.text).to.contain('already revoked').and.not.contain('Revoke the invite');
+  });
 });

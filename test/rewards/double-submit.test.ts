@@ -44,6 +44,22 @@ describe('a form that moves currency, sent twice', () => {
     expect((await h.services.ledger.audit()).mismatches).to.deep.equal([]);
   });
 
+  it('answers a repeat with the voucher even when that voucher used up the stock, the member’s limit, or the wallet', async () => {
+    const last = await h.services.rewards.create(owner, { title: 'Last croissant', description: '', price: 42, stock: 1, perMemberLimit: 1, startsOn: null, endsOn: null });
+    const agent = await loggedInAgent(h, 'mia');
+    const { first, second } = await doubleSubmit(agent, '/rewards', `/rewards/${last.id}/redeem`, { confirm: '1' });
+    expect([first.status, second.status]).to.deep.equal([303, 303]);
+    expect(second.headers.location).to.equal(first.headers.location);
+    expect(await balance(mia)).to.equal(0);
+    // The same for a gift that emptied the wallet.
+    const bobAgent = await loggedInAgent(h, 'bob');
+    await h.services.ledger.adjust(owner, bob.id, 7, 'seed');
+    const bobBefore = await balance(bob);
+    const gift = await doubleSubmit(bobAgent, '/wallet', '/wallet/gift', { to: 'mia', amount: String(bobBefore), note: 'all of it', confirm: '1' });
+    expect([gift.first.status, gift.second.status]).to.deep.equal([303, 303]);
+    expect(await balance(bob)).to.equal(0);
+  });
+
   it('keys the confirmation page too: a double click on Confirm spends once', async () => {
     const reward = await h.services.rewards.create(owner, { title: 'Free flat white', description: '', price: 10, stock: null, perMemberLimit: null, startsOn: null, endsOn: null });
     const agent = await loggedInAgent(h, 'mia');
