@@ -1,8 +1,11 @@
 import { type Actor, atLeast } from '../community/roles.js';
-import { DomainError, forbidden } from '../core/errors.js';
+import { DomainError, ValidationError, forbidden } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
 import type { FederationBlockRow } from './federation.table.js';
+
+/** The longest note an admin may keep with a block, in characters. */
+export const BLOCK_REASON_MAX = 500;
 import { hostOf } from './host.js';
 
 export interface PolicyConfig {
@@ -62,10 +65,12 @@ export class FederationPolicy {
     if (kind === 'domain') value = value.toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, '');
     const valid = kind === 'domain' ? /^(\*\.)?[a-z0-9.-]+(:\d+)?$/.test(value) : kind === 'actor' && hostOf(value) !== null && /^https?:/.test(value);
     if (!valid) throw new DomainError('invalid_block', 422, 'Give a domain such as spam.example, or the full address of an account (https://…).');
+    // Said, not cut: the admin's note is kept whole or refused.
+    if (input.reason.trim().length > BLOCK_REASON_MAX) throw new ValidationError({ reason: `Keep the note under ${BLOCK_REASON_MAX} characters.` });
     await this.db
       .insertInto('federation_blocks')
-      .values({ kind: kind!, value, reason: input.reason.trim().slice(0, 500), created_by: by.id, created_at: nowIso() })
-      .onConflict((oc) => oc.columns(['kind', 'value']).doUpdateSet({ reason: input.reason.trim().slice(0, 500) }))
+      .values({ kind: kind!, value, reason: input.reason.trim(), created_by: by.id, created_at: nowIso() })
+      .onConflict((oc) => oc.columns(['kind', 'value']).doUpdateSet({ reason: input.reason.trim() }))
       .execute();
     await this.load();
   }

@@ -1,3 +1,4 @@
+import { formatNumber } from '../core/format.js';
 import type { MemberRow } from '../community/member.table.js';
 import type { PostRow } from '../community/post.table.js';
 import { canMove, cleanText } from '../community/member.rules.js';
@@ -6,7 +7,7 @@ import { isLive } from '../community/post.service.js';
 import { type Actor, type Role, atLeast, isRole, rank } from '../community/roles.js';
 import type { SessionService } from '../community/session.service.js';
 import type { EventBus } from '../core/event-bus.js';
-import { DomainError, FieldErrors, forbidden, notFound } from '../core/errors.js';
+import { DomainError, FieldErrors, ValidationError, forbidden, notFound } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { type LogEntry, readLogEntries } from './log.queries.js';
@@ -86,8 +87,8 @@ export class ModerationService {
 
   /** Approval queue (membership.mode = approval). */
   async decide(actor: Actor, targetId: number, approve: boolean, rawReason = ''): Promise<void> {
-    const target = await this.checkDecide(actor, targetId, approve);
-    const reason = cleanText(rawReason).slice(0, REASON_MAX);
+    const target = await this.checkDecide(actor, targetId, approve, rawReason);
+    const reason = optionalReason(rawReason);
     const entryId = await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('members')
@@ -104,10 +105,11 @@ export class ModerationService {
    * Checks an approval or a refusal of a sign-up without writing it, for the confirmation
    * step (a refused sign-up is final): admins only, the member must be waiting. Answers them.
    */
-  async checkDecide(actor: Actor, targetId: number, approve: boolean): Promise<MemberRow> {
+  async checkDecide(actor: Actor, targetId: number, approve: boolean, rawReason = ''): Promise<MemberRow> {
     if (!atLeast(actor.role, 'admin')) throw forbidden('Only admins can approve members.');
     const target = await this.getMember(targetId);
     if (!canMove(target.status, approve ? 'approve' : 'reject')) throw new DomainError('not_pending', 409, 'That member is not waiting for approval.');
+    optionalReason(rawReason);
     return target;
   }
 
@@ -193,4 +195,14 @@ export async function writeModerationLog(trx: DbOrTx, actorId: number, action: s
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * A reason staff may leave out (declining a sign-up, removing a review), cleaned: 422 on
+ * `reason` past REASON_MAX characters, never cut short without saying so.
+ */
+export function optionalReason(raw: string): string {
+  const reason = cleanText(raw);
+  if (reason.length > REASON_MAX) throw new ValidationError({ reason: `A reason can be at most ${formatNumber(REASON_MAX)} characters.` });
+  return reason;
 }

@@ -8,7 +8,7 @@ import type { EventBus } from '../core/event-bus.js';
 import { once } from '../core/once.js';
 import { nowIso } from '../core/time.js';
 import type { Db } from '../db/schema.js';
-import { REASON_MAX, writeModerationLog } from '../moderation/moderation.service.js';
+import { optionalReason, writeModerationLog } from '../moderation/moderation.service.js';
 import type { ProductRow, ReviewRow } from './review.table.js';
 
 export const NAME_MAX = 120;
@@ -159,7 +159,8 @@ export class ReviewService {
    * a refusal comes before the question: 404 for no review, 403 unless its author or a
    * moderator. Answers the review.
    */
-  async checkDelete(actor: Actor, reviewId: number): Promise<ReviewRow> {
+  async checkDelete(actor: Actor, reviewId: number, rawReason = ''): Promise<ReviewRow> {
+    optionalReason(rawReason);
     const review = await this.get(reviewId);
     if (!review) throw notFound('That review');
     if (review.member_id !== actor.id && !atLeast(actor.role, 'moderator')) throw forbidden('Only its author or a moderator can delete a review.');
@@ -167,13 +168,13 @@ export class ReviewService {
   }
 
   async delete(actor: Actor, reviewId: number, rawReason = ''): Promise<ReviewRow> {
-    const review = await this.checkDelete(actor, reviewId);
+    const review = await this.checkDelete(actor, reviewId, rawReason);
     const byStaff = review.member_id !== actor.id;
     const entryId = await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('reviews').where('id', '=', reviewId).execute();
       if (!byStaff) return null;
       const product = await trx.selectFrom('products').select('name').where('id', '=', review.product_id).executeTakeFirst();
-      return writeModerationLog(trx, actor.id, 'review.remove', { member: review.member_id, reason: cleanText(rawReason).slice(0, REASON_MAX), details: product?.name ?? '' });
+      return writeModerationLog(trx, actor.id, 'review.remove', { member: review.member_id, reason: optionalReason(rawReason), details: product?.name ?? '' });
     });
     this.bus.emit('review.deleted', { reviewId, productId: review.product_id, memberId: review.member_id });
     if (entryId !== null) this.bus.emit('moderation.logged', { entryId });

@@ -62,7 +62,7 @@ export function adminRoutes(ctx: WebContext): Router {
   memberAction('/admin/members/:id/approve', (req) => services.moderation.decide(req.member!, memberId(req), true));
   // Suspensions are lifted and roles changed back, so they act at once; a refused sign-up is final.
   memberAction('/admin/members/:id/reject', (req) => services.moderation.decide(req.member!, memberId(req), false, field(req.body, 'reason')), async (req) => {
-    const target = await services.moderation.checkDecide(req.member!, memberId(req), false);
+    const target = await services.moderation.checkDecide(req.member!, memberId(req), false, field(req.body, 'reason'));
     return {
       question: say`Decline the sign-up of ${target.display_name || target.handle} (@${target.handle})?`,
       consequence: say`They cannot log in, and this sign-up cannot be approved later. This cannot be undone.`,

@@ -52,7 +52,7 @@ export function reviewRoutes(ctx: WebContext): Router {
       const member = requireMember(req, res)!;
       const id = idParam(req, 'That review');
       // Who may delete it is checked first: a refusal comes before the question.
-      const found = await reviews.checkDelete(member, id);
+      const found = await reviews.checkDelete(member, id, field(req.body, 'reason'));
       const said = confirmFirst(render, req, res, {
         question: say`Delete this review?`, consequence: say`Its stars and words are gone for everyone. This cannot be undone.`,
         confirmLabel: 'Delete', cancelHref: `/products/${found.product_id}`,

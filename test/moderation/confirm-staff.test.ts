@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
 import { hiddenFields } from '../helpers/forms.js';
-import { type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain, submit } from '../helpers/hearth.js';
+import { type TestHearth, codeOf, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain, submit } from '../helpers/hearth.js';
 
 // Issue 13, fault 9, staff side: a moderator's removal, an editor's reject and publish, and an
 // admin's refusal of a sign-up cannot be undone, so each asks first (confirmFirst), naming what
@@ -158,4 +158,16 @@ describe('staff actions that cannot be undone ask first', () => {
     expect(again.status).to.equal(409);
     expect(again.text).to.contain('already revoked').and.not.contain('Revoke the invite');
   });
+
+  it('refuses an over-long reason for declining a sign-up before asking, instead of cutting it short (issue 13, fault 2)', async () => {
+    const wendy = await makeMember(h, { handle: 'wendy' });
+    await h.database.db.updateTable('members').set({ status: 'pending' }).where('id', '=', wendy.id).execute();
+    const admin = await loggedInAgent(h, 'own');
+    const res = await submit(admin, '/admin/members', `/admin/members/${wendy.id}/reject`, { reason: 'x'.repeat(600) });
+    expect(res.status).to.equal(422);
+    expect(res.text).to.contain('A reason can be at most 500 characters.').and.not.contain('Decline the sign-up');
+    expect(await codeOf(h.services.moderation.decide(owner, wendy.id, false, 'x'.repeat(600)))).to.equal('invalid_input');
+    expect((await h.services.members.getByHandle('wendy')).status).to.equal('pending');
+  });
 });
+
