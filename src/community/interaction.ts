@@ -49,14 +49,15 @@ export class GoneError extends DomainError {
 }
 
 /** The rule: why the target takes no interaction, or null when it is open. `now` is ISO UTC. */
-export function goneReason(t: InteractionTarget, now: string = nowIso()): GoneReason | null {
+export function goneReason(t: InteractionTarget, now?: string): GoneReason | null {
   if (t.post?.removed_at) return 'removed';
   if (t.post?.deleted_at) return 'deleted';
   if (t.thread?.removed_at) return 'thread_removed';
   if (t.thread?.deleted_at) return 'thread_deleted';
-  if (t.poll && t.poll.closes_at <= now) return 'poll_closed';
+  // The clock is read only for what closes in time: a page asks this of every post it lists.
+  if (t.poll && t.poll.closes_at <= (now ??= nowIso())) return 'poll_closed';
   if (t.event?.status === 'cancelled') return 'event_cancelled';
-  if (t.event && t.event.ends_at < now) return 'event_over';
+  if (t.event && t.event.ends_at < (now ??= nowIso())) return 'event_over';
   if (t.listing && (t.listing.archived === true || t.listing.archived === 1 || Boolean(t.listing.archived_at))) return 'archived';
   return null;
 }

@@ -27,7 +27,8 @@ const isolate = (text: string | null | undefined): nunjucks.runtime.SafeString |
 /** Everything every page shows: the community's name, description and rules, and who is looking. */
 export interface PageGlobals {
   /** address: how the fediverse follows the community (@handle@host), null when federation is off. */
-  community: { name: string; handle: string; description: string; rulesHtml: string; address: string | null; timezone: string };
+  /** descriptionText: the description as plain text, one line (made once: every page shows it). */
+  community: { name: string; handle: string; description: string; descriptionText: string; rulesHtml: string; address: string | null; timezone: string };
   membershipMode: string;
   /** The currency, named in the community's words; null when the economy is off. */
   economy: { name: string; plural: string; symbol: string; gifts: boolean } | null;
@@ -87,6 +88,7 @@ export function createRenderer(config: Config, csrf: Csrf) {
       name: config.community.name,
       handle: config.community.handle,
       description: config.community.description,
+      descriptionText: markdownToPlainText(config.community.description, { singleLine: true }),
       rulesHtml: renderMarkdown(config.community.rules),
       timezone: config.community.timezone,
       address: config.federation.enabled ? accountAddress(config.community.handle, new URL(config.server.url).host) : null,
