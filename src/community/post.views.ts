@@ -5,7 +5,7 @@ import { isOpen } from './interaction.js';
 import { isLive } from './post.service.js';
 import { REACTIONS } from './reaction.service.js';
 import { type ThreadKind, threadKind } from './reply-words.js';
-import { type Support, postKinds, supportFor } from './support.js';
+import { type PostKind, type Support, supportFor } from './support.js';
 import type { Viewer } from './roles.js';
 
 /**
@@ -121,7 +121,7 @@ export class PostViews {
         ? []
         : await this.q.thread().where('posts.root_id', '=', rootId).where('posts.branch_id', 'in', branchIds).where('posts.depth', '>', 1).orderBy('posts.id').execute();
     const all = [rootRow, ...shown, ...deeper];
-    const reactions = await this.reactionCounts(all.map((r) => r.id), viewer);
+    const reactions = await this.reactionCounts(all, viewer);
     const views = new Map(all.map((r) => [r.id, toView(r, reactions.get(r.id))]));
     const root = views.get(rootRow.id)!;
     // A reply in a removed or deleted thread takes nothing either.
@@ -144,7 +144,7 @@ export class PostViews {
   private async page(rows: PostListRow[], viewer: Viewer): Promise<Page<PostView>> {
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
-    const reactions = await this.reactionCounts(shown.map((r) => r.id), viewer);
+    const reactions = await this.reactionCounts(shown, viewer);
     // Replies listed alone (a member's page) are open only while their thread is (interaction.ts).
     const rootIds = [...new Set(shown.flatMap((r) => (r.root_id != null && r.root_id !== r.id ? [r.root_id] : [])))];
     const roots = rootIds.length ? await this.db.selectFrom('posts').select(['id', 'deleted_at', 'removed_at']).where('id', 'in', rootIds).execute() : [];
@@ -157,10 +157,13 @@ export class PostViews {
     return { items, next: more ? shown[shown.length - 1]!.id : null };
   }
 
-  private async reactionCounts(postIds: number[], viewer: Viewer): Promise<Map<number, Supported>> {
+  private async reactionCounts(rows: readonly PostListRow[], viewer: Viewer): Promise<Map<number, Supported>> {
     const out = new Map<number, Supported>();
-    if (postIds.length === 0) return out;
-    const kinds = await postKinds(this.db, postIds, this.ideasOn());
+    if (rows.length === 0) return out;
+    const postIds = rows.map((r) => r.id);
+    // Each row already says what it is (thread_kind, from the page query): no second query.
+    const ideasOn = this.ideasOn();
+    const kinds = new Map<number, PostKind>(rows.map((r) => [r.id, ideasOn && r.thread_kind === 'idea' ? 'idea' : 'post']));
     const ids = JSON.stringify(postIds);
     const counts = await this.q.reactionCounts({ ids });
     const mine = new Set<string>();
