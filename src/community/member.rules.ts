@@ -16,6 +16,7 @@ export const MEMBER_MOVES: Record<MemberStatus, readonly MemberMove[]> = {
   rejected: [],
   deleted: [],
 };
+/** Whether MEMBER_MOVES allows `move` from `status` (the moderation service and the admin page both ask). */
 export const canMove = (status: MemberStatus, move: MemberMove): boolean => MEMBER_MOVES[status].includes(move);
 
 /** Handles and passwords are checked the same way by sign-up, setup and the command line. */

@@ -12,12 +12,8 @@ import { type Viewer, atLeast } from './roles.js';
  */
 export type PeopleView = 'counts' | 'people' | 'everything';
 
+/** What `viewer` (null: a visitor) may see of the people behind a count: visitors 'counts', members 'people', moderators and up 'everything'. */
 export function peopleView(viewer: Viewer): PeopleView {
   if (viewer === null) return 'counts';
   return atLeast(viewer.role, 'moderator') ? 'everything' : 'people';
-}
-
-/** True when the viewer may see the people behind a count (members and staff). */
-export function canSeePeople(viewer: Viewer): boolean {
-  return peopleView(viewer) !== 'counts';
 }

@@ -80,6 +80,3 @@ export function formatNumber(n: number | string | null | undefined): string {
 export function isolateText(text: string | null | undefined): string {
   return text ? `\u2068${text}\u2069` : '';
 }
-
-/** Text with the directional isolates of isolateText taken out (for comparing or for a subject line). */
-export const withoutIsolates = (text: string): string => text.replace(/[\u2066-\u2069]/g, '');

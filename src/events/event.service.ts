@@ -241,7 +241,7 @@ export class EventService {
 
   /**
    * People by answer, for the event page (remote ones with their handle and server), or
-   * null when the viewer may only see the counts (canSeePeople: visitors). Check-in times
+   * null when the viewer may only see the counts (peopleView 'counts': visitors). Check-in times
    * are for staff; members see who answered what.
    */
   async attendees(viewer: Viewer, id: number) {

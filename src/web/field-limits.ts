@@ -18,6 +18,7 @@ import { NAME_MAX as STORY_NAME_MAX, NOTE_MAX as STORY_NOTE_MAX, TITLE_MAX as ST
  */
 export type FieldLimits = ReturnType<typeof fieldLimits>;
 
+/** The limits for `config` (post length is configurable, the rest are the services' constants): `{ postBody: 20000, … }`, in characters; never throws. */
 export function fieldLimits(config: Config) {
   return {
     handle: HANDLE_MAX,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { makeMember } from '../helpers/hearth.js';
 import { logIn as logInAs, logOut, mainNav, outputDir, useBrowserHearth } from './chromium.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 const inDays = (days: number, time: string) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T${time}`;
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { makeMember } from '../helpers/hearth.js';
 import { logIn as logInAs, logOut, mainNav, outputDir, useBrowserHearth } from './chromium.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 describe('ideas, questions, reviews and stories, in a real browser', function () {
   this.timeout(90000);

@@ -4,7 +4,7 @@ import type { MemberRow } from '../../src/community/member.table.js';
 import type { EventInput } from '../../src/events/event.rules.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 const soon = (days: number, time = '19:30') => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T${time}`;
 

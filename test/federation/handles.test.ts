@@ -7,7 +7,7 @@ import { SmtpSink, readMail } from '../helpers/smtp-sink.js';
 import { fixture } from './helpers/fixtures.js';
 import { type ServedHearth, serveHearth, settle } from './helpers/hearth-server.js';
 import { type RemoteActor, RemoteServer } from './helpers/remote.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 describe('how people are named: local @name, remote @name@domain, never the domain twice', () => {
   describe('formatHandle', () => {

@@ -1,5 +1,5 @@
 import { type Server, type Socket, createServer } from 'node:net';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from './isolates.js';
 
 export interface SunkMail {
   from: string;

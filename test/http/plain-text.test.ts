@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
 import { SmtpSink, readMail } from '../helpers/smtp-sink.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 const soon = (days: number, time = '19:30') => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)}T${time}`;
 /** An iCalendar property's value, unfolded (RFC 5545 3.1) and unescaped. */

@@ -3,7 +3,7 @@ import type { MemberRow } from '../../src/community/member.table.js';
 import request from 'supertest';
 import { PASSWORD, type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain } from '../helpers/hearth.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 // Issue 13, faults 8 and 12: every staff action on a member is told to that member with
 // its reason and cost, and the moderation log reads as sentences, not codes.

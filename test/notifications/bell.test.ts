@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain } from '../helpers/hearth.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 // Issue 13, fault 13: opening /notifications reads what it shows (the bell on that very
 // page counts what is left), and every notification names its subject and links to it.

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
 import { SmtpSink, readMail } from '../helpers/smtp-sink.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 describe('notifications', () => {
   let h: TestHearth;

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { PostRow } from '../../src/community/post.table.js';
 import { codeOf, generalSpace, loggedInAgent, makeHearth, makeMember, settleDomain, submit, type TestHearth } from '../helpers/hearth.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 describe('questions and accepted answers', () => {
   let h: TestHearth;

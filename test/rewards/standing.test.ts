@@ -4,7 +4,7 @@ import type { MemberRow } from '../../src/community/member.table.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
 import { periodStart } from '../../src/rewards/standing.service.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 
 describe('levels, leaderboards, badges and expert reputation', () => {
   let h: TestHearth;

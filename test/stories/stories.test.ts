@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import type { Mail } from '../../src/notifications/mailer.js';
 import { codeOf, csrfFrom, loggedInAgent, makeHearth, makeMember, settleDomain, submit, type TestHearth } from '../helpers/hearth.js';
-import { withoutIsolates } from '../../src/core/format.js';
+import { withoutIsolates } from '../helpers/isolates.js';
 const story = { title: 'How I met my barista', body: 'It was a rainy Tuesday.' };
 
 describe('story submissions', () => {
