@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { createHearth } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { logger } from '../src/core/logger.js';
 import { signRequest } from '../src/federation/http-signatures.js';
+import type { SqlStats } from '../src/db/sql-stats.js';
 
 const ACTORS = 100;
 const POSTS = 30;
@@ -125,15 +126,45 @@ const waitForLine = (child: ChildProcess, match: RegExp) =>
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready: ${seen}`)));
   });
 
+/**
+ * Hearth's SQL counts (HEARTH_SQL_STATS, src/db/sql-stats.ts), once they hold still: the
+ * work an activity leaves for after its answer (awards, notifications) is counted with it.
+ */
+async function settledStats(child: ChildProcess, file: string): Promise<SqlStats> {
+  const read = async (): Promise<SqlStats> => {
+    rmSync(file, { force: true });
+    child.kill('SIGUSR2');
+    for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+    return JSON.parse(readFileSync(file, 'utf8')) as SqlStats;
+  };
+  let last = await read();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await read();
+    if (now.statements === last.statements) return now;
+    last = now;
+  }
+}
+
+/** The statements run per activity between two readings, most frequent first (to stderr). */
+function perActivity(before: SqlStats, after: SqlStats, activities: number): string[] {
+  return Object.entries(after.bySql)
+    .map(([sql, n]) => [sql, (n - (before.bySql[sql] ?? 0)) / activities] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([sql, n]) => `${n.toFixed(2).padStart(6)}  ${sql.length > 160 ? `${sql.slice(0, 157)}...` : sql}`);
+}
+
 const dir = mkdtempSync(path.join(tmpdir(), 'hearth-inbox-bench-'));
 const children: ChildProcess[] = [];
 try {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const postIds = await prepare(dir, base, port);
+  const statsFile = path.join(dir, 'sql-stats.json');
   const hearth = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), path.join(root, 'dist', 'src', 'main.js'), 'serve'], {
     cwd: root,
-    env: { ...process.env, HEARTH_SERVER_DATA_DIR: dir, HEARTH_SERVER_URL: base, HEARTH_SERVER_PORT: String(port), HEARTH_FEDERATION_ALLOW_PRIVATE_ADDRESSES: 'true', HEARTH_LOG_LEVEL: 'info' },
+    env: { ...process.env, HEARTH_SQL_STATS: statsFile, HEARTH_SERVER_DATA_DIR: dir, HEARTH_SERVER_URL: base, HEARTH_SERVER_PORT: String(port), HEARTH_FEDERATION_ALLOW_PRIVATE_ADDRESSES: 'true', HEARTH_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(hearth);
@@ -149,8 +180,13 @@ try {
   await load(bareUrl, base, postIds);
   await load(`${base}/inbox`, base, postIds, 600, 1_000_000);
   const bareRate = await load(bareUrl, base, postIds);
+  const before = await settledStats(hearth, statsFile);
   const hearthRate = await load(`${base}/inbox`, base, postIds);
+  const after = await settledStats(hearth, statsFile);
+  log(`SQL statements per activity (half Likes, half replies):\n${perActivity(before, after, ACTIVITIES).join('\n')}`);
   figure('inbox_hearth', Math.round(hearthRate), 'activities/s');
+  figure('inbox_sql_statements_per_activity', ((after.statements - before.statements) / ACTIVITIES).toFixed(1), 'statements');
+  figure('inbox_commits_per_activity', ((after.commits - before.commits) / ACTIVITIES).toFixed(2), 'commits');
   figure('inbox_bare_verify', Math.round(bareRate), 'activities/s');
   figure('inbox_ratio', (hearthRate / bareRate).toFixed(2), 'ratio');
 } finally {

@@ -66,14 +66,15 @@ export class RemoteService {
     );
   }
 
-  async upsertAuthor(p: RemoteProfile): Promise<MemberRow> {
+  /** `known`: the author's row as the caller just read it (null: not there), so it is not read twice. */
+  async upsertAuthor(p: RemoteProfile, known?: MemberRow | null): Promise<MemberRow> {
     const now = nowIso();
     const displayName = cleanLine(p.displayName).slice(0, 100) || p.username;
     const bio = this.bioFrom(p.summary);
     const fields = { display_name: displayName, bio, avatar_url: httpUrl(p.avatarUrl), profile_url: httpUrl(p.profileUrl) ?? p.actorIri, updated_at: now };
     // Every delivery names its author and most of the time nothing about them changed:
     // read first, and only write (in a transaction) when something did.
-    const known = await this.findAuthor(p.actorIri);
+    if (known === undefined) known = await this.findAuthor(p.actorIri);
     if (known && sameProfile(known, fields)) return known;
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('members').selectAll().where('actor_iri', '=', p.actorIri).executeTakeFirst();

@@ -1,5 +1,6 @@
 import type { Role } from '../community/roles.js';
 import type { RsvpStatus } from '../events/event.table.js';
+import { afterCommit } from './after-commit.js';
 import { logger } from './logger.js';
 
 /**
@@ -74,7 +75,15 @@ export class EventBus {
     for (const e of events) this.emit(e.name, e.payload as never);
   }
 
+  /**
+   * Tells the listeners; inside a unit of work (src/db/unit-of-work.ts) only once the unit
+   * has committed, and never if it rolls back: a service's own commit there is a savepoint.
+   */
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {
+    afterCommit(() => this.dispatch(name, payload));
+  }
+
+  private dispatch<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {
     for (const listener of this.listeners.get(name) ?? []) {
       try {
         const result = listener(payload);

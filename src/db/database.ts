@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
+import { instrumentSqlStats } from './sql-stats.js';
+import { UnitSqliteDialect } from './unit-of-work.js';
 
 export interface OpenDatabase {
   db: Kysely<Database>;
@@ -42,7 +44,11 @@ export function openDatabase(file: string, options: { create?: boolean } = {}): 
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('cache_size = -16000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // A bench aid, off (and free) unless HEARTH_SQL_STATS names a file: see sql-stats.ts.
+  instrumentSqlStats(sqlite);
+  const dialect = new UnitSqliteDialect(withStatementCache(sqlite), sqlite);
+  const db = new Kysely<Database>({ dialect });
+  dialect.register(db);
   return {
     db,
     sqlite,
@@ -61,7 +67,7 @@ export const databaseFile = (dataDir: string): string => path.join(dataDir, 'hea
  * `in (...)` lists cannot grow it without end. A statement still busy (mid-iteration) is
  * never handed out twice: a fresh one is prepared instead.
  */
-export function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+export function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase & { prepare(sql: string): SQLite.Statement } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),

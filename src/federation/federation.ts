@@ -1,5 +1,6 @@
 import type { Apex } from 'activitypub-express';
 import { Router } from 'express';
+import { afterCommit } from '../core/after-commit.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/schema.js';
 import type { Services } from '../services.js';
@@ -76,7 +77,8 @@ export async function createFederation(db: Db, services: Services, config: Confi
     store,
     fetcher,
     policy,
-    wakeDelivery: () => worker.wake(),
+    // Deliveries queued inside a unit of work exist only once it commits.
+    wakeDelivery: () => afterCommit(() => worker.wake()),
     signingKey: async () => {
       if (!actors) return null;
       const community = await actors.community();

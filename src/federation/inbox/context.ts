@@ -21,6 +21,8 @@ export interface InboxContext {
   /** The local actor whose inbox was posted to; null for the shared inbox. */
   recipient: LocalActor | null;
   fed: FederationCore;
+  /** The sender as an author here, as read in this activity's transaction; null if never seen. */
+  author: MemberRow | null;
 }
 
 /** Applies one activity type; answers whether it was applied or ignored (and why). */
@@ -44,7 +46,7 @@ export class FederationCore {
    * The remote person as an author here, created or refreshed from their actor document
    * (its well-known fields, read as every server writes them; see actor-fields.ts).
    */
-  async author(actor: ApDoc): Promise<MemberRow> {
+  async author(actor: ApDoc, known?: MemberRow | null): Promise<MemberRow> {
     const fields = wellKnownActorFields(actor);
     return this.services.remote.upsertAuthor({
       actorIri: actor.id,
@@ -54,7 +56,7 @@ export class FederationCore {
       summary: fields.summary ?? '',
       avatarUrl: fields.icon,
       profileUrl: fields.url,
-    });
+    }, known);
   }
 
   private readonly localPost: (p: { id: number }) => Promise<PostRow[]>;
@@ -86,14 +88,36 @@ export class FederationCore {
     return firstId(activity.object);
   }
 
-  /** The embedded object, or the one the IRI names (from our store, else fetched through the guard). */
-  async object(activity: ApDoc): Promise<ApDoc | null> {
-    const o = activity.object?.[0];
-    if (o && typeof o === 'object' && typeof o.id === 'string' && o.type) return o as ApDoc;
-    if (typeof o === 'string') return this.apex.resolveObject(o).catch(() => null);
-    return null;
+  /**
+   * The embedded object, or the one the IRI names (from our store, else fetched through
+   * the guard). Asked once per activity: `prefetch` asks it before the activity's
+   * transaction begins, so the handler's ask inside it never waits on another server.
+   */
+  object(activity: ApDoc): Promise<ApDoc | null> {
+    let found = this.objects.get(activity);
+    if (!found) {
+      const o = activity.object?.[0];
+      found =
+        o && typeof o === 'object' && typeof o.id === 'string' && o.type
+          ? Promise.resolve(o as ApDoc)
+          : typeof o === 'string'
+            ? this.apex.resolveObject(o).catch(() => null)
+            : Promise.resolve(null);
+      this.objects.set(activity, found);
+    }
+    return found;
+  }
+
+  private readonly objects = new WeakMap<ApDoc, Promise<ApDoc | null>>();
+
+  /** What handlers of this activity's type read from other servers, read now (see `object`). */
+  async prefetch(activity: ApDoc): Promise<void> {
+    if (READS_ITS_OBJECT.has(activity.type)) await this.object(activity);
   }
 
 }
+
+/** Activity types whose handler reads `object(activity)`. */
+const READS_ITS_OBJECT = new Set(['Create']);
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -8,7 +8,7 @@ import { APPLIED, ignored } from './outcome.js';
  * in a space when it is addressed to the space's Group by one of its followers and the
  * space takes remote posts. Anything else is not for us and is dropped.
  */
-export const create: InboxHandler = async ({ activity, sender, fed }) => {
+export const create: InboxHandler = async ({ activity, sender, fed, author: known }) => {
   const object = await fed.object(activity);
   if (!object || !POST_TYPES.has(object.type)) return ignored(`create of ${object?.type ?? 'nothing'}`);
   const note = noteToRemotePost(object);
@@ -23,7 +23,7 @@ export const create: InboxHandler = async ({ activity, sender, fed }) => {
   const choice = object.type === 'Note' ? firstText(object.name) : null;
   if (parent && choice && !note.html.trim() && (await fed.services.polls.get(parent.id))) {
     if (!fed.modules.polls) return ignored('poll vote: polls are off');
-    const counted = await fed.services.polls.voteRemote((await fed.author(sender)).id, parent.id, choice);
+    const counted = await fed.services.polls.voteRemote((await fed.author(sender, known)).id, parent.id, choice);
     return counted ? APPLIED : ignored(`poll vote for "${choice}" not counted (closed, no such option, or voted already)`);
   }
   let target: { parentId: number } | { spaceId: number } | null = parent ? { parentId: parent.id } : null;
@@ -39,7 +39,7 @@ export const create: InboxHandler = async ({ activity, sender, fed }) => {
     }
   }
   if (!target) return ignored(`post ${note.id} is neither a reply nor addressed to a space`);
-  const author = await fed.author(sender);
+  const author = await fed.author(sender, known);
   await fed.services.remote.addPost({
     apId: note.id, apUrl: note.url, authorId: author.id, title: note.title, html: note.html, publishedAt: note.published, target,
   });

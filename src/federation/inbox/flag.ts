@@ -6,7 +6,7 @@ import { APPLIED, ignored } from './outcome.js';
  * A report from another server (Mastodon sends it from its instance actor, naming the
  * account and the posts). It lands in the moderators' queue; a second delivery files nothing.
  */
-export const flag: InboxHandler = async ({ activity, sender, fed }) => {
+export const flag: InboxHandler = async ({ activity, sender, fed, author: known }) => {
   const objects: unknown[] = Array.isArray(activity.object) ? activity.object : [activity.object];
   let targetMemberId: number | null = null;
   let postId: number | null = null;
@@ -25,7 +25,7 @@ export const flag: InboxHandler = async ({ activity, sender, fed }) => {
     if (local?.kind === 'member') targetMemberId ??= local.member.id;
   }
   if (targetMemberId === null && postId === null) return ignored('report of nobody and nothing here');
-  const reporter = await fed.author(sender);
+  const reporter = await fed.author(sender, known);
   await fed.services.reports.file({
     reporterId: reporter.id, targetMemberId, postId, comment: firstText(activity.content) ?? '', source: 'remote', activityId: activity.id,
   });

@@ -21,7 +21,7 @@ export function reactionKindOf(activity: ApDoc): ReactionKind {
  * and Lemmy send them. (apex answers these with 400 because it expects an activity as the
  * object: one of the apex defects in ADR 0003, fixed by taking them here.)
  */
-export const like: InboxHandler = async ({ activity, sender, fed }) => {
+export const like: InboxHandler = async ({ activity, sender, fed, author: known }) => {
   const post = await fed.postByIri(fed.objectId(activity));
   if (!post || !(await fed.services.posts.isOpen(post))) return ignored(`${activity.type} of something that is not a live post here: ${fed.objectId(activity)}`);
   // On an idea, a Like is an up vote (Lemmy's and Mastodon's alike); a Dislike a down vote.
@@ -29,7 +29,7 @@ export const like: InboxHandler = async ({ activity, sender, fed }) => {
   if (!idea && activity.type === 'Dislike') return ignored('dislike of something other than an idea');
   // An idea takes votes, not emoji reactions (support.ts): an EmojiReact is no vote.
   if (idea && activity.type === 'EmojiReact') return ignored('emoji reaction to an idea, which takes votes only');
-  const author = await fed.author(sender);
+  const author = await fed.author(sender, known);
   if (idea) await fed.services.ideas.voteRemote(author.id, post.id, activity.type === 'Dislike' ? -1 : 1);
   else await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(activity), true);
   return APPLIED;

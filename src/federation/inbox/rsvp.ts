@@ -37,14 +37,14 @@ export const rsvpEventId = (fed: FederationCore, activity: ApDoc): number | null
  * (outcome "ignored", and the activity is not kept: a redelivery is tried again).
  * Mobilizon's `participationMessage` is kept with the answer.
  */
-export async function rsvp({ activity, sender, fed }: InboxContext): Promise<Handled> {
+export async function rsvp({ activity, sender, fed, author: known }: InboxContext): Promise<Handled> {
   const answer = ANSWERS[activity.type];
   const eventId = rsvpEventId(fed, activity);
   if (!answer || eventId === null) return ignored(`${activity.type} of something that is not one of our events`);
   if (!fed.modules.events) return ignored('events are off');
   const event = await fed.services.events.getVisible(null, eventId).catch(() => null);
   if (!event) return ignored(`${activity.type} of unknown or members-only event ${eventId}`);
-  const author = await fed.author(sender);
+  const author = await fed.author(sender, known);
   const message = activity.type === 'Join' ? participationMessage(activity) : undefined;
   let refused: string | null = null;
   let status: RsvpStatus | null = null;

@@ -32,10 +32,10 @@ export const undo: InboxHandler = async (ctx) => {
 };
 
 /** A boost, reaction or idea vote taken back; the stored activity goes with it. */
-async function undoReaction({ sender, fed }: InboxContext, inner: ApDoc): Promise<Handled> {
+async function undoReaction({ sender, fed, author: known }: InboxContext, inner: ApDoc): Promise<Handled> {
   const post = await fed.postByIri(fed.objectId(inner));
   if (!post) return ignored(`undo of a ${inner.type} of something that is not our post`);
-  const author = await fed.author(sender);
+  const author = await fed.author(sender, known);
   if (inner.type === 'Announce') await fed.services.remote.setShare(author.id, post.id, false);
   else if (inner.type !== 'EmojiReact' && (await fed.isIdea(post.id))) await fed.services.ideas.unvoteRemote(author.id, post.id, inner.type === 'Dislike' ? -1 : 1);
   else if (inner.type !== 'Dislike') await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(inner), false);

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { BoundedMap } from '../../core/bounded-map.js';
+import { openUnit } from '../../core/after-commit.js';
 import { preparedQuery } from '../../db/prepared.js';
 import type { Db, DbOrTx } from '../../db/schema.js';
 import { type Delivery, DeliveryQueue } from './delivery-queue.js';
@@ -32,6 +34,7 @@ export class SqliteApexStore {
   async setup(initialUser?: ApDocument): Promise<ApDocument | undefined> {
     if (!initialUser) return undefined;
     await this.db.transaction().execute(async (trx) => {
+      this.forget(initialUser.id);
       await trx.deleteFrom('ap_objects').where('id', '=', initialUser.id).execute();
       await this.insertObject(trx, initialUser);
     });
@@ -46,9 +49,29 @@ export class SqliteApexStore {
   // Read on every inbound activity (the sender, its key, the object): compiled once.
   private readonly objectById: (p: { id: string }) => Promise<{ doc: string; meta: string | null }[]>;
 
+  /**
+   * Stored objects as last read (text, parsed afresh for every caller, who may change
+   * what it gets): the same senders' actors are read for every activity they sign. Every
+   * write of ap_objects goes through this class and forgets the id (`forget`); a read
+   * inside a unit of work, which may still roll back, or one that a write overtook, is
+   * not kept.
+   */
+  private readonly objects = new BoundedMap<string, { doc: string; meta: string | null }>(2000);
+  private writes = 0;
+
+  private forget(id: string): void {
+    this.writes++;
+    this.objects.delete(id);
+  }
+
   async getObject(id: string, includeMeta?: boolean): Promise<ApDocument | null> {
-    const [row] = await this.objectById({ id });
-    if (!row) return null;
+    let row = this.objects.get(id);
+    if (!row) {
+      const writes = this.writes;
+      [row] = await this.objectById({ id });
+      if (!row) return null;
+      if (writes === this.writes && !openUnit()) this.objects.set(id, row);
+    }
     const doc = parse(row.doc) as ApDocument;
     // Strict: a private key must never come back by accident.
     if (includeMeta === true && row.meta !== null) doc._meta = parse(row.meta) as ApMeta;
@@ -62,6 +85,7 @@ export class SqliteApexStore {
 
   async updateObject(object: ApDocument, _actorId: string | null, fullReplace: boolean): Promise<ApDocument | undefined> {
     // Ownership is checked by apex's validators before it gets here.
+    this.forget(object.id);
     const updated = await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('ap_objects').select(['doc', 'meta']).where('id', '=', object.id).executeTakeFirst();
       if (!row) return undefined;
@@ -83,6 +107,7 @@ export class SqliteApexStore {
       // A full replacement is returned as given; a partial one without its _meta.
       return fullReplace ? next : (body as ApDocument);
     });
+    this.forget(object.id); // and after: a read that ran before the write must not be kept
     return updated;
   }
 
@@ -288,7 +313,8 @@ export class SqliteApexStore {
     return this.queue.requeue(delivery);
   }
 
-  private insertObject(db: DbOrTx, object: ApDocument, ignoreDuplicate = false) {
+  private async insertObject(db: DbOrTx, object: ApDocument, ignoreDuplicate = false) {
+    this.forget(object.id);
     const { body, meta } = splitMeta(object);
     let q = db.insertInto('ap_objects').values({
       id: object.id,
@@ -298,7 +324,9 @@ export class SqliteApexStore {
       is_local_person: isLocalPerson(object),
     });
     if (ignoreDuplicate) q = q.onConflict((oc) => oc.column('id').doNothing());
-    return q.executeTakeFirst();
+    const result = await q.executeTakeFirst();
+    this.forget(object.id); // and after: a read that ran before the write must not be kept
+    return result;
   }
 
   private async activityFromRow(db: DbOrTx, row: { seq: number; doc: string; meta: string | null }, includeMeta: boolean): Promise<ApDocument> {

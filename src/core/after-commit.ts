@@ -1,0 +1,33 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * The unit of work a piece of code runs in, if any (src/db/unit-of-work.ts opens them):
+ * while `open`, every query on the database joins the unit's one transaction, and effects
+ * that must only follow a commit (domain events, waking the delivery worker) wait for it.
+ */
+export interface Unit {
+  open: boolean;
+  /** Transactions begun inside the unit, each a savepoint of it. */
+  savepoints: number;
+  /** Run in order once the unit has committed; dropped if it rolls back. */
+  readonly effects: (() => void)[];
+}
+
+/** Carried along every await started inside a unit (node:async_hooks). */
+export const unitScope = new AsyncLocalStorage<Unit>();
+
+/** The open unit the caller runs in, if any. */
+export const openUnit = (): Unit | undefined => {
+  const unit = unitScope.getStore();
+  return unit?.open ? unit : undefined;
+};
+
+/**
+ * Runs `effect` now, or, inside an open unit of work, once that unit commits (never if it
+ * rolls back): what is announced must have been written.
+ */
+export function afterCommit(effect: () => void): void {
+  const unit = openUnit();
+  if (unit) unit.effects.push(effect);
+  else effect();
+}

@@ -1,0 +1,169 @@
+import type SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+  SqliteDialect,
+  type SqliteDialectConfig,
+} from 'kysely';
+import { type Unit, openUnit, unitScope } from '../core/after-commit.js';
+
+/**
+ * SQLite has one connection and one writer, so kysely hands the connection to one user at
+ * a time. This driver does the same (first come, first served), and adds units of work:
+ * `inOneTransaction(db, fn)` takes the connection and begins one transaction, and every
+ * query `fn` makes while it runs, through any handle on the database and from any
+ * service it calls, joins that transaction; a `db.transaction()` inside it becomes a
+ * savepoint, so it still rolls back alone. The unit commits once (one WAL commit for
+ * all the work) or rolls back whole. Effects deferred with `afterCommit` (domain events)
+ * run after the commit. Code inside a unit must not wait for the network or for work
+ * queued on another async path: it holds the database meanwhile.
+ */
+class Connection implements DatabaseConnection {
+  /** `db` prepares through the statement cache (database.ts). */
+  constructor(private readonly db: { prepare(sql: string): SQLite.Statement }) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const stmt = this.db.prepare(query.sql);
+    if (stmt.reader) return Promise.resolve({ rows: stmt.all(query.parameters as unknown[]) as R[] });
+    const { changes, lastInsertRowid } = stmt.run(query.parameters as unknown[]);
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    for (const row of this.db.prepare(query.sql).iterate(query.parameters as unknown[])) yield { rows: [row as R] };
+  }
+}
+
+const raw = (sql: string) => CompiledQuery.raw(sql);
+
+class UnitDriver implements Driver {
+  private readonly waiting: (() => void)[] = [];
+  private busy = false;
+  readonly connection: Connection;
+
+  constructor(
+    cached: { prepare(sql: string): SQLite.Statement },
+    private readonly sqlite: SQLite.Database,
+  ) {
+    this.connection = new Connection(cached);
+  }
+
+  async init(): Promise<void> {}
+
+  /** The connection, in arrival order; at once for code inside the unit that holds it. */
+  async acquireConnection(): Promise<DatabaseConnection> {
+    if (!openUnit()) await this.lock();
+    return this.connection;
+  }
+
+  async releaseConnection(): Promise<void> {
+    if (!openUnit()) this.unlock();
+  }
+
+  async beginTransaction(c: DatabaseConnection): Promise<void> {
+    const unit = openUnit();
+    await c.executeQuery(raw(unit ? `savepoint unit_${++unit.savepoints}` : 'begin'));
+  }
+
+  async commitTransaction(c: DatabaseConnection): Promise<void> {
+    const unit = openUnit();
+    await c.executeQuery(raw(unit ? `release unit_${unit.savepoints--}` : 'commit'));
+  }
+
+  async rollbackTransaction(c: DatabaseConnection): Promise<void> {
+    const unit = openUnit();
+    if (!unit) return void (await c.executeQuery(raw('rollback')));
+    const name = `unit_${unit.savepoints--}`;
+    await c.executeQuery(raw(`rollback to ${name}`));
+    await c.executeQuery(raw(`release ${name}`));
+  }
+
+  async savepoint(c: DatabaseConnection, name: string): Promise<void> {
+    await c.executeQuery(raw(`savepoint ${JSON.stringify(name)}`));
+  }
+
+  async rollbackToSavepoint(c: DatabaseConnection, name: string): Promise<void> {
+    await c.executeQuery(raw(`rollback to ${JSON.stringify(name)}`));
+  }
+
+  async releaseSavepoint(c: DatabaseConnection, name: string): Promise<void> {
+    await c.executeQuery(raw(`release ${JSON.stringify(name)}`));
+  }
+
+  async destroy(): Promise<void> {
+    this.sqlite.close();
+  }
+
+  /** See inOneTransaction. */
+  async unit<T>(fn: () => Promise<T>): Promise<T> {
+    if (openUnit()) return fn();
+    await this.lock();
+    const unit: Unit = { open: true, savepoints: 0, effects: [] };
+    let result: T;
+    try {
+      await this.connection.executeQuery(raw('begin'));
+      try {
+        result = await unitScope.run(unit, fn);
+        unit.open = false;
+        await this.connection.executeQuery(raw('commit'));
+      } catch (err) {
+        unit.open = false;
+        if (this.sqlite.inTransaction) await this.connection.executeQuery(raw('rollback'));
+        throw err;
+      }
+    } finally {
+      unit.open = false;
+      this.unlock();
+    }
+    for (const effect of unit.effects) effect();
+    return result;
+  }
+
+  private lock(): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private unlock(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+}
+
+const drivers = new WeakMap<Kysely<any>, UnitDriver>();
+
+/** kysely's SQLite dialect on the driver above; `register` ties the driver to its Kysely. */
+export class UnitSqliteDialect extends SqliteDialect {
+  private readonly driver: UnitDriver;
+
+  constructor(cached: { prepare(sql: string): SQLite.Statement; close(): void }, sqlite: SQLite.Database) {
+    super({ database: cached as unknown as SqliteDialectConfig['database'] });
+    this.driver = new UnitDriver(cached, sqlite);
+  }
+
+  override createDriver(): Driver {
+    return this.driver;
+  }
+
+  register(db: Kysely<any>): void {
+    drivers.set(db, this.driver);
+  }
+}
+
+/**
+ * Runs `fn` as one unit of work on `db` (see UnitDriver): one transaction, one commit, or
+ * nothing at all if it throws. Inside another unit it simply joins it. A Kysely not
+ * opened by openDatabase runs `fn` as it is.
+ */
+export function inOneTransaction<T>(db: Kysely<any>, fn: () => Promise<T>): Promise<T> {
+  const driver = drivers.get(db);
+  return driver ? driver.unit(fn) : fn();
+}
