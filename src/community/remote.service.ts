@@ -8,7 +8,7 @@ import { cleanLine, cleanText } from './member.rules.js';
 import { assertOpen, isOpen } from './interaction.js';
 import { TITLE_MAX, insertPost, isLive, markDeleted, threadOf } from './post.service.js';
 import { type AccountTraces, communityTraces } from './remote-account.js';
-import { supportOf } from './support.js';
+import { type Support, supportOf } from './support.js';
 import type { PostRow } from './post.table.js';
 import { type ReactionKind, isReactionKind } from './reaction.service.js';
 import { remoteHtmlToText, sanitizeRemoteHtml } from './remote-html.js';
@@ -32,8 +32,12 @@ export interface RemotePostInput {
   title: string | null;
   html: string;
   publishedAt: string | null;
-  /** A reply to one of our posts, or a new thread in a space. */
-  target: { parentId: number } | { spaceId: number };
+  /**
+   * A reply to one of our posts, or a new thread in a space. `parent` is the parent's row
+   * when the caller has just read it in the same transaction (the inbox's unit of work),
+   * so it is not read again; its rules are checked all the same.
+   */
+  target: { parentId: number; parent?: PostRow } | { spaceId: number };
 }
 
 const MAX_REMOTE_CHARS = 100_000;
@@ -136,7 +140,7 @@ export class RemoteService {
       let parent: PostRow | null = null;
       let spaceId: number;
       if ('parentId' in input.target) {
-        parent = (await trx.selectFrom('posts').selectAll().where('id', '=', input.target.parentId).executeTakeFirst()) ?? null;
+        parent = input.target.parent ?? (await trx.selectFrom('posts').selectAll().where('id', '=', input.target.parentId).executeTakeFirst()) ?? null;
         if (!parent) throw notFound('That post');
         assertOpen({ post: parent, thread: await threadOf(trx, parent) });
         spaceId = parent.space_id;
@@ -225,13 +229,15 @@ export class RemoteService {
 
   /**
    * A Like, EmojiReact or their Undo. Idempotent: the reactions table keeps one of each
-   * kind per person, so a second delivery changes nothing and emits nothing.
+   * kind per person, so a second delivery changes nothing and emits nothing. `seen`: the
+   * post as the caller has just read it in the same transaction (its row, its space's
+   * visibility, how it takes support), so it is not read again; the rules still apply.
    */
-  async setReaction(memberId: number, postId: number, kind: ReactionKind, on: boolean): Promise<boolean> {
+  async setReaction(memberId: number, postId: number, kind: ReactionKind, on: boolean, seen?: SeenPost): Promise<boolean> {
     if (!isReactionKind(kind)) return false;
-    const [post] = await this.postWithSpace({ id: postId });
+    const post = seen && seen.row.id === postId ? { ...seen.row, visibility: seen.visibility } : (await this.postWithSpace({ id: postId }))[0];
     if (!post || post.visibility !== 'public' || !isOpen({ post, thread: await threadOf(this.db, post) })) return false;
-    if (on && (await supportOf(this.db, postId, this.ideasOn())) !== 'reactions') return false;
+    if (on && (seen?.row.id === postId ? seen.support : await supportOf(this.db, postId, this.ideasOn())) !== 'reactions') return false;
     let changed: boolean;
     if (on) {
       const r = await this.db
@@ -247,6 +253,13 @@ export class RemoteService {
     if (changed) this.bus.emit(on ? 'reaction.added' : 'reaction.removed', { postId, memberId, authorId: post.author_id, kind, remote: true });
     return changed;
   }
+}
+
+/** A post as a caller read it within the current transaction (see `setReaction`). */
+export interface SeenPost {
+  row: PostRow;
+  visibility: string;
+  support: Support;
 }
 
 const sameProfile = (m: MemberRow, f: Pick<MemberRow, 'display_name' | 'bio' | 'avatar_url' | 'profile_url'>): boolean =>

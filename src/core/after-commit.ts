@@ -7,8 +7,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export interface Unit {
   open: boolean;
-  /** Transactions begun inside the unit, each a savepoint of it. */
-  savepoints: number;
+  /**
+   * Transactions begun inside the unit, each a savepoint of it: for each, how many
+   * effects were deferred when it began (a savepoint rolled back drops the effects
+   * deferred since, with its writes).
+   */
+  readonly savepoints: number[];
   /** Run in order once the unit has committed; dropped if it rolls back. */
   readonly effects: (() => void)[];
 }

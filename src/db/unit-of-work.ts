@@ -66,20 +66,25 @@ class UnitDriver implements Driver {
 
   async beginTransaction(c: DatabaseConnection): Promise<void> {
     const unit = openUnit();
-    await c.executeQuery(raw(unit ? `savepoint unit_${++unit.savepoints}` : 'begin'));
+    if (!unit) return void (await c.executeQuery(raw('begin')));
+    unit.savepoints.push(unit.effects.length);
+    await c.executeQuery(raw(`savepoint unit_${unit.savepoints.length}`));
   }
 
   async commitTransaction(c: DatabaseConnection): Promise<void> {
     const unit = openUnit();
-    await c.executeQuery(raw(unit ? `release unit_${unit.savepoints--}` : 'commit'));
+    if (!unit) return void (await c.executeQuery(raw('commit')));
+    await c.executeQuery(raw(`release unit_${unit.savepoints.length}`));
+    unit.savepoints.pop();
   }
 
   async rollbackTransaction(c: DatabaseConnection): Promise<void> {
     const unit = openUnit();
     if (!unit) return void (await c.executeQuery(raw('rollback')));
-    const name = `unit_${unit.savepoints--}`;
+    const name = `unit_${unit.savepoints.length}`;
     await c.executeQuery(raw(`rollback to ${name}`));
     await c.executeQuery(raw(`release ${name}`));
+    unit.effects.length = unit.savepoints.pop()!;
   }
 
   async savepoint(c: DatabaseConnection, name: string): Promise<void> {
@@ -102,7 +107,7 @@ class UnitDriver implements Driver {
   async unit<T>(fn: () => Promise<T>): Promise<T> {
     if (openUnit()) return fn();
     await this.lock();
-    const unit: Unit = { open: true, savepoints: 0, effects: [] };
+    const unit: Unit = { open: true, savepoints: [], effects: [] };
     let result: T;
     try {
       await this.connection.executeQuery(raw('begin'));
@@ -166,4 +171,61 @@ export class UnitSqliteDialect extends SqliteDialect {
 export function inOneTransaction<T>(db: Kysely<any>, fn: () => Promise<T>): Promise<T> {
   const driver = drivers.get(db);
   return driver ? driver.unit(fn) : fn();
+}
+
+const OK = Symbol('ok');
+
+/**
+ * Units of work that come in bursts (inbound activities), many to one transaction, as
+ * the WriteBatcher does for awards: one commit for a batch costs what one commit for one
+ * unit would. Each job runs in its own savepoint inside the batch's transaction, so one
+ * that throws is rolled back alone (its writes and its deferred effects) and fails alone;
+ * the others are kept. Every job settles only after the batch has committed: a caller
+ * told "done" has its work on disk as surely as with its own commit. If the commit itself
+ * fails, every job of the batch fails and nothing of it is written.
+ */
+export class UnitBatcher {
+  private readonly queue: { run: () => Promise<unknown>; settle: (err: unknown, value?: unknown) => void }[] = [];
+  private draining: Promise<void> | null = null;
+
+  /** @param max the most jobs to one transaction. */
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly max = 64,
+  ) {}
+
+  /** Runs `job` in the next batch; resolves (or rejects) with it once that batch has committed. */
+  submit<T>(job: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run: job, settle: (err, value) => (err === OK ? resolve(value as T) : reject(err)) });
+      this.draining ??= this.drain().finally(() => {
+        this.draining = null;
+      });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // Let the rest of a burst join the first batch.
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.queue.length) await this.runBatch(this.queue.splice(0, this.max));
+  }
+
+  private async runBatch(batch: UnitBatcher['queue']): Promise<void> {
+    const outcomes: [unknown, unknown][] = [];
+    try {
+      await inOneTransaction(this.db, async () => {
+        for (const job of batch) {
+          try {
+            outcomes.push([OK, await this.db.transaction().execute(() => job.run())]);
+          } catch (err) {
+            outcomes.push([err, undefined]);
+          }
+        }
+      });
+    } catch (err) {
+      for (const job of batch) job.settle(err);
+      return;
+    }
+    batch.forEach((job, i) => job.settle(outcomes[i]![0], outcomes[i]![1]));
+  }
 }

@@ -1,3 +1,4 @@
+import type { PostRow } from '../../community/post.table.js';
 import { DomainError } from '../../core/errors.js';
 import { POST_TYPES, firstText, noteToRemotePost } from '../convert.js';
 import type { InboxHandler } from './context.js';
@@ -26,7 +27,7 @@ export const create: InboxHandler = async ({ activity, sender, fed, author: know
     const counted = await fed.services.polls.voteRemote((await fed.author(sender, known)).id, parent.id, choice);
     return counted ? APPLIED : ignored(`poll vote for "${choice}" not counted (closed, no such option, or voted already)`);
   }
-  let target: { parentId: number } | { spaceId: number } | null = parent ? { parentId: parent.id } : null;
+  let target: { parentId: number; parent?: PostRow } | { spaceId: number } | null = parent ? { parentId: parent.id, parent } : null;
   if (!target) {
     for (const iri of note.audience) {
       const local = await fed.actors.findByIri(iri);

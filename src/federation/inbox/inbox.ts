@@ -1,6 +1,6 @@
 import type { ApDoc } from 'activitypub-express';
 import { DomainError } from '../../core/errors.js';
-import { inOneTransaction } from '../../db/unit-of-work.js';
+import { UnitBatcher } from '../../db/unit-of-work.js';
 import { logger } from '../../core/logger.js';
 import type { LocalActor } from '../actors.js';
 import type { FederationPolicy } from '../policy.js';
@@ -78,10 +78,15 @@ const NEEDS_THE_NETWORK = new Set(['Move']);
  * but another Delete is refused with 403.
  */
 export class InboxProcessor {
+  /** Activities arriving together share a transaction, each in its own savepoint (see UnitBatcher). */
+  private readonly units: UnitBatcher;
+
   constructor(
     private readonly fed: FederationCore,
     private readonly policy: FederationPolicy,
-  ) {}
+  ) {
+    this.units = new UnitBatcher(fed.db);
+  }
 
   async process(activity: ApDoc, sender: ApDoc, recipient: LocalActor | null): Promise<InboxOutcome> {
     if (typeof activity?.id !== 'string' || typeof activity.type !== 'string' || !isWebIri(activity.id)) {
@@ -118,7 +123,7 @@ export class InboxProcessor {
     };
     if (NEEDS_THE_NETWORK.has(activity.type)) return this.applyInSteps(apply, () => saved, activity.id, sender.id);
     try {
-      return await inOneTransaction(this.fed.db, apply);
+      return await this.units.submit(apply);
     } catch (err) {
       if (err instanceof Ignored) return 'ignored';
       // A refusal keeps the activity (as it kept it before), so its redelivery is a duplicate.

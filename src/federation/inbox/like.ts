@@ -31,6 +31,7 @@ export const like: InboxHandler = async ({ activity, sender, fed, author: known 
   if (idea && activity.type === 'EmojiReact') return ignored('emoji reaction to an idea, which takes votes only');
   const author = await fed.author(sender, known);
   if (idea) await fed.services.ideas.voteRemote(author.id, post.id, activity.type === 'Dislike' ? -1 : 1);
-  else await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(activity), true);
+  // Read a moment ago in this activity's transaction (postByIri keeps public posts only): not read again.
+  else await fed.services.remote.setReaction(author.id, post.id, reactionKindOf(activity), true, { row: post, visibility: 'public', support: 'reactions' });
   return APPLIED;
 };
