@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { FieldErrors } from '../core/errors.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
@@ -41,16 +42,22 @@ export class NotificationService {
    * be muted: a member is always told what was done to them and why.
    */
   async add(memberId: number, kind: NotificationKind | 'moderation', text: string, link: string | null, db: DbOrTx = this.db): Promise<void> {
-    const member = await db
-      .selectFrom('members as m')
-      .leftJoin('notification_settings as s', 's.member_id', 'm.id')
-      .select(['m.domain', 's.muted'])
-      .where('m.id', '=', memberId)
-      .executeTakeFirst();
-    // People on other servers hear through federation, not here.
-    if (!member || member.domain !== null) return;
-    if (member.muted && (JSON.parse(member.muted) as string[]).includes(kind)) return;
-    await db.insertInto('notifications').values({ member_id: memberId, kind, text: text.slice(0, 500), link, created_at: nowIso() }).execute();
+    // One statement, the check and the write together (every reply and reaction notifies
+    // someone): nothing is written for people on other servers, who hear through
+    // federation, nor for a kind the member muted (a JSON list in their settings).
+    await db
+      .insertInto('notifications')
+      .columns(['member_id', 'kind', 'text', 'link', 'created_at'])
+      .expression(
+        db
+          .selectFrom('members as m')
+          .leftJoin('notification_settings as s', 's.member_id', 'm.id')
+          .select([sql<number>`${memberId}`.as('member_id'), sql<string>`${kind}`.as('kind'), sql<string>`${text.slice(0, 500)}`.as('text'), sql<string | null>`${link}`.as('link'), sql<string>`${nowIso()}`.as('created_at')])
+          .where('m.id', '=', memberId)
+          .where('m.domain', 'is', null)
+          .where(sql<boolean>`(s.muted is null or not exists (select 1 from json_each(s.muted) where value = ${kind}))`),
+      )
+      .execute();
   }
 
   async list(memberId: number, before?: number): Promise<{ items: NotificationRow[]; next: number | null }> {

@@ -97,21 +97,28 @@ export class NotificationSubscribers {
     if (!author) return;
     const link = `/p/${rootId}#p-${postId}`;
     const told = new Set<number>([authorId]);
-    const post = await db.selectFrom('posts').select('body_md').where('id', '=', postId).executeTakeFirst();
+    // The post's words, its parent's author and whether the parent is a question: one read.
+    const post = await db
+      .selectFrom('posts as p')
+      .leftJoin('posts as parent', 'parent.id', 'p.parent_id')
+      .leftJoin('questions as q', 'q.post_id', 'p.parent_id')
+      .select(['p.body_md', 'parent.author_id as parent_author', 'q.post_id as question'])
+      .where('p.id', '=', postId)
+      .executeTakeFirst();
     const thread = await this.subject(db, rootId);
     const title = thread?.title ?? '';
     // What was said, as read (no Markdown marks), so the list and the e-mail digest show it;
     // not again when the thread has no title and is named by these very words.
     const said = postId === rootId && thread?.fromText ? '.' : quote(post?.body_md ?? '');
     if (parentId !== null) {
-      const parent = await db.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
-      if (parent && !told.has(parent.author_id)) {
-        told.add(parent.author_id);
+      const parentAuthor = post?.parent_author ?? null;
+      if (parentAuthor !== null && !told.has(parentAuthor)) {
+        told.add(parentAuthor);
         // A direct reply to a question is an answer: the asker hears of it as one.
-        const question = parentId === rootId ? await db.selectFrom('questions').select('post_id').where('post_id', '=', parentId).executeTakeFirst() : undefined;
-        if (question) await this.notes.add(parent.author_id, 'answer', `${formatHandle(author)} answered your question ${title}${said}`, link, db);
-        else if (parentId === rootId) await this.notes.add(parent.author_id, 'reply', `${formatHandle(author)} replied to your post ${title}${said}`, link, db);
-        else await this.notes.add(parent.author_id, 'reply', `${formatHandle(author)} replied to your reply in ${title}${said}`, link, db);
+        const question = parentId === rootId && post?.question != null;
+        if (question) await this.notes.add(parentAuthor, 'answer', `${formatHandle(author)} answered your question ${title}${said}`, link, db);
+        else if (parentId === rootId) await this.notes.add(parentAuthor, 'reply', `${formatHandle(author)} replied to your post ${title}${said}`, link, db);
+        else await this.notes.add(parentAuthor, 'reply', `${formatHandle(author)} replied to your reply in ${title}${said}`, link, db);
       }
     }
     // Mentions of local members in what local members write (remote posts carry their own tags).

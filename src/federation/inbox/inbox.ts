@@ -66,8 +66,9 @@ const NEEDS_THE_NETWORK = new Set(['Move']);
  * before) or "ignored" (not for us, or not the sender's to do; see `Handled`). The
  * activity is stored (apex's streams, keyed by its id: a second delivery of the same
  * activity is a no-op) and applied in ONE transaction (a unit of work,
- * src/db/unit-of-work.ts): one commit for all of it, and a failure anywhere leaves
- * nothing of it written, so the sender's retry is tried again. An ignored activity is
+ * src/db/unit-of-work.ts; activities arriving together share it, each in its own
+ * savepoint, and are answered after its commit): a failure anywhere leaves nothing of
+ * the activity written, so the sender's retry is tried again. An ignored activity is
  * rolled back the same way, so only what took effect is kept. A refusal (a DomainError
  * under 500, such as a post attributed to someone else) rolls back what the handler did
  * but keeps the activity, so its redelivery is a duplicate. Domain events the handler's
