@@ -59,11 +59,10 @@ const isCommit = (sql: string): boolean => /^\s*(commit|end)\b/i.test(sql);
 const isControl = (sql: string): boolean => /^\s*(begin|commit|end|rollback|savepoint|release)\b/i.test(sql);
 const isRollback = (sql: string): boolean => /^\s*rollback\b(?!\s+to\b)/i.test(sql);
 
-/** Counts one execution of `sql` on `db`, given whether a transaction was open before it ran. */
-function count(db: SQLite.Database, sql: string, readonly: boolean, wasInTransaction: boolean): void {
+/** Counts one execution of `sql` (`key`: its text normalised) on `db`, given whether a transaction was open before it ran. */
+function count(db: SQLite.Database, sql: string, key: string, readonly: boolean, wasInTransaction: boolean): void {
   if (isControl(sql)) counters.control++;
   else counters.statements++;
-  const key = normalise(sql);
   counters.bySql.set(key, (counters.bySql.get(key) ?? 0) + 1);
   if (wasInTransaction && !db.inTransaction) {
     if (isRollback(sql)) counters.rollbacks++;
@@ -86,6 +85,7 @@ export function instrumentSqlStats(sqlite: SQLite.Database, file: string | undef
   sqlite.prepare = ((source: string) => {
     const stmt = prepare(source);
     const readonly = stmt.readonly;
+    const key = normalise(source);
     for (const name of EXECUTORS) {
       const original = (stmt[name] as (...args: unknown[]) => unknown).bind(stmt);
       Object.defineProperty(stmt, name, {
@@ -94,7 +94,7 @@ export function instrumentSqlStats(sqlite: SQLite.Database, file: string | undef
           try {
             return original(...args);
           } finally {
-            count(sqlite, source, readonly, was);
+            count(sqlite, source, key, readonly, was);
           }
         },
       });
@@ -107,7 +107,7 @@ export function instrumentSqlStats(sqlite: SQLite.Database, file: string | undef
     try {
       return exec(source);
     } finally {
-      count(sqlite, source, false, was);
+      count(sqlite, source, normalise(source), false, was);
     }
   }) as typeof sqlite.exec;
   if (installedFor === null) {
