@@ -32,7 +32,6 @@ class Connection implements DatabaseConnection {
     return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     for (const row of this.db.prepare(query.sql).iterate(query.parameters as unknown[])) yield { rows: [row as R] };
   }

@@ -111,6 +111,30 @@ describe('each inbound activity is one transaction', () => {
     expect(sqlStats().autocommits).to.equal(0);
   });
 
+  it('in a burst, an activity that fails is rolled back alone: the others are applied, and only theirs pay and notify', async () => {
+    const sqlite = h.hearth.database.sqlite;
+    const [good, bad] = [threads[0]!, threads[1]!];
+    const fresh = Array.from({ length: 6 }, (_, i) => remote.actor(`burst${i}`));
+    await idle();
+    const notices = async () => Number((await h.hearth.database.db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = { members: await count('members'), reactions: await count('reactions'), notices: await notices() };
+    sqlite.exec(`create temp trigger fail_one before insert on reactions when new.post_id = ${bad.id} begin select raise(abort, 'the disk is full'); end`);
+    let answers: { status: number }[];
+    try {
+      // Half the new senders like the good thread, half the bad one, all at once.
+      answers = await Promise.all(fresh.map((s, i) => remote.send(s, `${h.url}/inbox`, like(s, i % 2 ? bad : good))));
+      await idle();
+    } finally {
+      sqlite.exec('drop trigger fail_one');
+    }
+    expect(answers.map((a) => a.status)).to.deep.equal(fresh.map((_, i) => (i % 2 ? 500 : 202)));
+    // Three likers of the good thread became authors here, reacted, and ana heard of each; the others left nothing.
+    expect(await count('members')).to.equal(before.members + 3);
+    expect(await count('reactions')).to.equal(before.reactions + 3);
+    expect(await notices()).to.equal(before.notices + 3);
+    for (const [i, s] of fresh.entries()) expect(!!(await h.hearth.services.remote.findAuthor(s.id))).to.equal(i % 2 === 0);
+  });
+
   it('a Like that fails midway leaves nothing written, not even its new author, and its retry applies it', async () => {
     const stranger = remote.actor('stranger');
     const sqlite = h.hearth.database.sqlite;
