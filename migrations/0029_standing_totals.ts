@@ -14,7 +14,8 @@ import { type Kysely, sql } from 'kysely';
 //   accepted answer there).
 // - standing_state: which time zone the period rows were built for; the server rebuilds
 //   them from the ledger (a month of entries) when it differs from the community's.
-// - ledger_day: the entries since a period began, for that rebuild.
+// - ledger_day: the entries since a period began, for that rebuild; ledger_balances_top:
+//   the wallets holding the most, for the economy page.
 // Plain tables and indexes: PostgreSQL takes them as they are (DESC index columns too).
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -49,6 +50,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('ledger_day').on('ledger_entries').columns(['day']).execute();
+  // The economy page's top holders, read from the top instead of sorting every wallet.
+  await sql`create index ledger_balances_top on ledger_balances(balance desc)`.execute(db);
 
   // What an existing community has earned so far. Period rows are left to the server,
   // which knows the community's time zone (no standing_state row: not built yet).
@@ -69,6 +72,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('ledger_balances_top').execute();
   await db.schema.dropIndex('ledger_day').execute();
   await db.schema.dropTable('standing_state').execute();
   await db.schema.dropTable('space_reputation').execute();

@@ -229,23 +229,25 @@ export class LedgerService {
     });
   }
 
-  /** Issued, redeemed and outstanding, and the members holding the most. */
+  /**
+   * Issued, redeemed and outstanding, and the members holding the most. Outstanding is
+   * what neither community account holds: in double entry all accounts sum to zero, so the
+   * wallets together hold -(issuing + redemptions) without reading every wallet (the audit
+   * proves the sum). The top holders are read from the `ledger_balances_top` index.
+   */
   async totals(): Promise<LedgerTotals> {
     const issuedRow = await this.balance(ISSUING);
     const redeemed = await this.balance(REDEMPTIONS);
-    const wallets = await this.db
-      .selectFrom('ledger_balances')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('balance'), eb.lit(0)).as('n'))
-      .where('account', 'like', 'member:%')
-      .executeTakeFirstOrThrow();
     const top = await this.db
       .selectFrom('ledger_balances as b')
-      .innerJoin('members as m', (j) => j.on(sql<boolean>`b.account = 'member:' || m.id`))
+      .innerJoin('members as m', (j) => j.on(sql<boolean>`m.id = cast(substr(b.account, 8) as integer)`))
       .select(['m.id as memberId', 'm.handle', 'm.display_name as displayName', 'b.balance'])
+      .where('b.account', 'like', 'member:%')
+      .where('b.balance', '>', 0)
       .orderBy('b.balance', 'desc')
       .limit(10)
       .execute();
-    return { issued: -issuedRow, redeemed, outstanding: Number(wallets.n), topEarners: top.filter((t) => t.balance > 0) };
+    return { issued: -issuedRow, redeemed, outstanding: -issuedRow - redeemed, topEarners: top };
   }
 
   /**
