@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { BoundedMap } from '../../core/bounded-map.js';
-import { openUnit } from '../../core/after-commit.js';
+import { afterCommit } from '../../core/after-commit.js';
 import { preparedQuery } from '../../db/prepared.js';
 import type { Db, DbOrTx } from '../../db/schema.js';
 import { type Delivery, DeliveryQueue } from './delivery-queue.js';
@@ -53,8 +53,7 @@ export class SqliteApexStore {
    * Stored objects as last read (text, parsed afresh for every caller, who may change
    * what it gets): the same senders' actors are read for every activity they sign. Every
    * write of ap_objects goes through this class and forgets the id (`forget`); a read
-   * inside a unit of work, which may still roll back, or one that a write overtook, is
-   * not kept.
+   * that a write overtook is not kept, and one inside a unit of work only once it commits.
    */
   private readonly objects = new BoundedMap<string, { doc: string; meta: string | null }>(2000);
   private writes = 0;
@@ -70,7 +69,11 @@ export class SqliteApexStore {
       const writes = this.writes;
       [row] = await this.objectById({ id });
       if (!row) return null;
-      if (writes === this.writes && !openUnit()) this.objects.set(id, row);
+      // Read inside a unit of work, it is kept only once the unit commits (never if it rolls back).
+      const read = row;
+      afterCommit(() => {
+        if (writes === this.writes) this.objects.set(id, read);
+      });
     }
     const doc = parse(row.doc) as ApDocument;
     // Strict: a private key must never come back by accident.
