@@ -1,6 +1,7 @@
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Apex, ApDoc } from 'activitypub-express';
+import { afterCommit, openUnit } from '../core/after-commit.js';
 import type { MemberRow } from '../community/member.table.js';
 import type { SpaceRow } from '../community/space.table.js';
 import type { Config } from '../config.js';
@@ -98,6 +99,10 @@ export class ActorDirectory {
   async ensure(local: LocalActor): Promise<ApDoc> {
     const id = this.iri(local.name);
     const source = this.sourceOf(local);
+    // Inside a unit of work (an inbound activity) a build started elsewhere waits for the
+    // database the unit holds: waiting for it would never end. Build here; a race is
+    // settled by the store (the first saved actor, with its key, wins).
+    if (openUnit()) return this.ensureNow(local, id, source);
     const running = this.pending.get(id);
     if (running?.source === source) return running.work;
     const work = (running ? running.work.catch(() => undefined) : Promise.resolve())
@@ -120,8 +125,11 @@ export class ActorDirectory {
     const known = this.built.get(id);
     if (known?.source === source) return known.actor;
     const actor = await this.build(local, id);
-    if (this.built.size > 5000) this.built.clear();
-    this.built.set(id, { source, actor });
+    // Kept once written: a unit of work that rolls back takes the actor (and its key) with it.
+    afterCommit(() => {
+      if (this.built.size > 5000) this.built.clear();
+      this.built.set(id, { source, actor });
+    });
     return actor;
   }
 

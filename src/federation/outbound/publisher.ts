@@ -6,7 +6,6 @@ import type { Config } from '../../config.js';
 import type { EventBus } from '../../core/event-bus.js';
 import { logger } from '../../core/logger.js';
 import { preparedQuery } from '../../db/prepared.js';
-import { UnitBatcher } from '../../db/unit-of-work.js';
 import type { Db } from '../../db/schema.js';
 import type { Services } from '../../services.js';
 import type { ActorDirectory } from '../actors.js';
@@ -22,7 +21,6 @@ import type { WebFingerClient } from '../mentions.js';
  */
 export class Publisher {
   private readonly running = new Set<Promise<unknown>>();
-  private readonly announces: UnitBatcher;
   /** Every post, reaction and edit starts here: compiled once. */
   private readonly postById: (p: { id: number }) => Promise<PostRow[]>;
 
@@ -34,7 +32,6 @@ export class Publisher {
     private readonly webfinger: WebFingerClient,
     private readonly modules: Config['modules'],
   ) {
-    this.announces = new UnitBatcher(db);
     this.postById = preparedQuery(db, (p: { id: number }) => db.selectFrom('posts').selectAll().where('id', '=', p.id));
   }
 
@@ -82,17 +79,11 @@ export class Publisher {
     await this.announce(group, create);
   }
 
-  /**
-   * A post from another server in one of our spaces: the space's Group shares it with its
-   * followers. Replies come in floods with the inbox's: these Announces are written many
-   * to a transaction (UnitBatcher); building one reads only our own store, never the network.
-   */
-  private announceRemote(postId: number): Promise<void> {
-    return this.announces.submit(async () => {
-      const found = await this.federated(postId);
-      if (!found?.post.ap_id) return;
-      await this.announce(found.group, found.post.ap_id);
-    });
+  /** A post from another server in one of our spaces: the space's Group shares it with its followers. */
+  private async announceRemote(postId: number): Promise<void> {
+    const found = await this.federated(postId);
+    if (!found?.post.ap_id) return;
+    await this.announce(found.group, found.post.ap_id);
   }
 
   private async postUpdated(postId: number): Promise<void> {
