@@ -1,0 +1,68 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
+import { migrations } from '../../migrations/index.js';
+import { PasswordHasher } from '../../src/community/password.js';
+import { databaseFile, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { SEED_PASSWORD, SEED_VERSION, type SeededCommunity, inProportion, seedCommunity } from '../seed.js';
+import { log } from './hearth-process.js';
+
+/**
+ * The growth benchmark's databases: a community seeded in the issue 14 proportions at a
+ * given number of posts, built once and kept outside the repository in
+ * `$HEARTH_BENCH_CACHE` (default `${XDG_CACHE_HOME:-~/.cache}/hearth-bench/`).
+ *
+ * A cached file is named by the seed's version and the newest migration, so a change to
+ * either builds a new one. It is built under a temporary name in the same directory and
+ * renamed only once complete (the description beside it first, the database last), so a
+ * build that was killed is never taken for a finished one.
+ */
+
+export const cacheDir = (): string =>
+  process.env.HEARTH_BENCH_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'hearth-bench');
+
+const latestMigration = (): string => Object.keys(migrations).sort().at(-1)!;
+
+/** The cache file's name for `posts` posts (without directory). */
+export const cacheName = (posts: number): string => `growth-seed${SEED_VERSION}-${latestMigration()}-${posts}.sqlite`;
+
+/** The cached database for `posts` posts and what the seed made in it, building it first if it is not there. */
+export async function growthDatabase(posts: number): Promise<{ file: string; community: SeededCommunity }> {
+  const dir = cacheDir();
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, cacheName(posts));
+  const meta = `${file}.json`;
+  if (existsSync(file) && existsSync(meta)) return { file, community: JSON.parse(readFileSync(meta, 'utf8')) as SeededCommunity };
+
+  const building = mkdtempSync(path.join(dir, '.building-'));
+  try {
+    const tmp = path.join(building, 'hearth.sqlite');
+    const t0 = Date.now();
+    const database = openDatabase(tmp);
+    await migrateToLatest(database.db);
+    await database.close();
+    // A low scrypt cost: the bench signs in once per run; the hash format is the app's own.
+    const passwordHash = await new PasswordHasher(12).hash(SEED_PASSWORD);
+    const community = seedCommunity(tmp, { ...inProportion(posts), activity: true, passwordHash });
+    log(`built the ${posts.toLocaleString('en')}-post database in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${file}`);
+    writeFileSync(path.join(building, 'meta.json'), JSON.stringify(community));
+    renameSync(path.join(building, 'meta.json'), meta);
+    renameSync(tmp, file);
+    return { file, community };
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A fresh data directory holding a copy of `file`: the pages measured write a little
+ * (the signed-in member's session, notifications marked read), and a copy keeps the cached
+ * database as it was built, so every run starts from the same state. Copying even the
+ * 1M-post file takes seconds; the caller removes the directory.
+ */
+export function dataDirWith(file: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hearth-growth-'));
+  copyFileSync(file, databaseFile(dir));
+  return dir;
+}
