@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrations } from '../../migrations/index.js';
@@ -16,7 +16,8 @@ import { log } from './hearth-process.js';
  * A cached file is named by the seed's version and the newest migration, so a change to
  * either builds a new one. It is built under a temporary name in the same directory and
  * renamed only once complete (the description beside it first, the database last), so a
- * build that was killed is never taken for a finished one.
+ * build that was killed is never taken for a finished one. A new build of a size removes
+ * the older builds of that size.
  */
 
 export const cacheDir = (): string =>
@@ -49,6 +50,9 @@ export async function growthDatabase(posts: number): Promise<{ file: string; com
     writeFileSync(path.join(building, 'meta.json'), JSON.stringify(community));
     renameSync(path.join(building, 'meta.json'), meta);
     renameSync(tmp, file);
+    // Builds of the same size by an older seed or schema are never read again (up to 1.4 GB each).
+    const sameSize = (f: string) => f.startsWith('growth-') && (f.endsWith(`-${posts}.sqlite`) || f.endsWith(`-${posts}.sqlite.json`));
+    for (const old of readdirSync(dir).filter((f) => sameSize(f) && !f.startsWith(path.basename(file)))) rmSync(path.join(dir, old), { force: true });
     return { file, community };
   } finally {
     rmSync(building, { recursive: true, force: true });
