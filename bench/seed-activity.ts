@@ -47,6 +47,11 @@ const DAY = 86_400_000;
 const READ_AFTER = 3 * DAY;
 const isolate = (text: string) => `\u2068${text}\u2069`;
 
+/**
+ * The writers for one seeding transaction on `db` (prepared once): call `posted` after each
+ * post, `reacted` after each new reaction row, `events` once. `rand(n)` is the seed's PRNG
+ * (an integer in [0, n)), so the same seed gives the same rows.
+ */
 export function seedActivity(db: SQLite.Database, rand: (n: number) => number) {
   const achievement = db.prepare(`insert or ignore into achievements (source, member_id, rule, space_id, revoked, created_at) values (?, ?, ?, ?, 0, ?)`);
   const award = db.prepare(

@@ -20,6 +20,7 @@ import { log } from './hearth-process.js';
  * the older builds of that size.
  */
 
+/** Where the databases are kept: `$HEARTH_BENCH_CACHE`, else `${XDG_CACHE_HOME:-~/.cache}/hearth-bench`. */
 export const cacheDir = (): string =>
   process.env.HEARTH_BENCH_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'hearth-bench');
 
