@@ -6,14 +6,16 @@
  * no page grows more than ×2, and every p95 at 1M posts is under 100 ms.
  *
  * The databases are built once and cached (bench/lib/growth-db.ts); each size runs
- * Hearth from dist/ on a fresh copy, signs one member in through the login form, checks
- * every page answers 200 with what it should show, then loads it with autocannon (4
- * connections, a warm-up, then 3 runs; median of the runs' p50 and p95). A page too slow
+ * Hearth from dist/ on a fresh copy (all sizes at once), signs one member in through the
+ * login form, checks every page answers 200 with what it should show, then loads it with
+ * autocannon (4 connections, a warm-up, then 3 rounds across the sizes; median of the
+ * runs' p50 and p95). A page too slow
  * to answer 12 times in a run is measured on 12 answers instead.
  *
  * BENCH_SECONDS: seconds per measured run (default 3). BENCH_SIZES: comma-separated post
  * counts (default 10000,100000,1000000).
  */
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { SEED_PASSWORD, type SeededCommunity } from './seed.js';
@@ -88,51 +90,89 @@ function load(url: string, headers: Record<string, string>, duration: number): P
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en'));
 
-async function measureSize(posts: number): Promise<Map<string, { p50: number; p95: number }>> {
+type Figures = Map<string, { p50: number; p95: number }>;
+
+interface Site {
+  posts: number;
+  community: SeededCommunity;
+  dataDir: string;
+  child: ChildProcess;
+  url: string;
+  cookie: string;
+}
+
+/** Hearth on a fresh copy of the cached database of `posts` posts, with a member signed in. */
+async function startSite(posts: number, children: ChildProcess[], dirs: string[]): Promise<Site> {
   const { file, community } = await growthDatabase(posts);
   const t0 = Date.now();
   const dataDir = dataDirWith(file);
+  dirs.push(dataDir);
   log(`${posts} posts: copied the database in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const { child, url } = await startHearth(dataDir);
-  const results = new Map<string, { p50: number; p95: number }>();
-  try {
-    const cookie = await signIn(url, community.typicalHandle);
-    for (const page of PAGES) {
-      const target = new URL(page.path(community), url).href;
-      const headers: Record<string, string> = page.signedIn ? { cookie } : {};
-      const r = await fetch(target, { headers, redirect: 'manual' });
-      const html = await r.text();
-      const n = html.match(page.shows.pattern)?.length ?? 0;
-      if (r.status !== 200) throw new Error(`${page.name} (${target}) answered ${r.status}`);
-      if (page.shows.exact ? n !== page.shows.count : n < page.shows.count) {
-        throw new Error(`${page.name} (${target}) shows ${page.shows.pattern} ${n} times, not ${page.shows.exact ? '' : 'at least '}${page.shows.count}`);
-      }
-      await load(target, headers, 1); // warm-up: JIT, SQLite's page cache
-      const runs = [];
-      for (let i = 0; i < RUNS; i++) {
-        const run = await load(target, headers, SECONDS);
-        // A page slower than the run (seconds per answer) is measured on a fixed number of answers instead.
-        runs.push(run.n >= 3 * CONNECTIONS ? run : await load(target, headers, 0));
-      }
-      const m = { p50: median(runs.map((x) => x.p50)), p95: median(runs.map((x) => x.p95)) };
-      results.set(page.name, m);
-      log(`${posts} posts: ${page.name} p50 ${ms(m.p50)} ms, p95 ${ms(m.p95)} ms`);
-      figure(`growth_${page.name}_p50_${posts}`, m.p50.toFixed(1), 'ms');
-      figure(`growth_${page.name}_p95_${posts}`, m.p95.toFixed(1), 'ms');
-    }
-  } finally {
-    await stopAll([child]);
-    rmSync(dataDir, { recursive: true, force: true });
+  children.push(child);
+  return { posts, community, dataDir, child, url, cookie: await signIn(url, community.typicalHandle) };
+}
+
+/** Answers 200 with what the page must show, or throws. */
+async function check(site: Site, page: Page, target: string, headers: Record<string, string>): Promise<void> {
+  const r = await fetch(target, { headers, redirect: 'manual' });
+  const html = await r.text();
+  const n = html.match(page.shows.pattern)?.length ?? 0;
+  if (r.status !== 200) throw new Error(`${site.posts} posts: ${page.name} (${target}) answered ${r.status}`);
+  if (page.shows.exact ? n !== page.shows.count : n < page.shows.count) {
+    throw new Error(`${site.posts} posts: ${page.name} (${target}) shows ${page.shows.pattern} ${n} times, not ${page.shows.exact ? '' : 'at least '}${page.shows.count}`);
   }
-  return results;
+}
+
+/**
+ * Every size runs at once, each its own Hearth, and each page is measured round by round
+ * across the sizes (10k, 100k, 1M, 10k, ...), so a change in the machine's load falls on
+ * every size alike instead of on whichever size was running then.
+ */
+async function measure(sites: Site[]): Promise<Map<number, Figures>> {
+  const bySize = new Map<number, Figures>(sites.map((s) => [s.posts, new Map()]));
+  for (const page of PAGES) {
+    const runs = new Map<Site, { p50: number; p95: number }[]>(sites.map((s) => [s, []]));
+    const target = (site: Site) => new URL(page.path(site.community), site.url).href;
+    const headers = (site: Site): Record<string, string> => (page.signedIn ? { cookie: site.cookie } : {});
+    for (const site of sites) {
+      await check(site, page, target(site), headers(site));
+      await load(target(site), headers(site), 1); // warm-up: JIT, SQLite's page cache
+    }
+    for (let i = 0; i < RUNS; i++) {
+      for (const site of sites) {
+        const run = await load(target(site), headers(site), SECONDS);
+        // A page slower than the run (seconds per answer) is measured on a fixed number of answers instead.
+        runs.get(site)!.push(run.n >= 3 * CONNECTIONS ? run : await load(target(site), headers(site), 0));
+      }
+    }
+    for (const site of sites) {
+      const r = runs.get(site)!;
+      const m = { p50: median(r.map((x) => x.p50)), p95: median(r.map((x) => x.p95)) };
+      bySize.get(site.posts)!.set(page.name, m);
+      log(`${site.posts} posts: ${page.name} p50 ${ms(m.p50)} ms, p95 ${ms(m.p95)} ms`);
+      figure(`growth_${page.name}_p50_${site.posts}`, m.p50.toFixed(1), 'ms');
+      figure(`growth_${page.name}_p95_${site.posts}`, m.p95.toFixed(1), 'ms');
+    }
+  }
+  return bySize;
 }
 
 async function main(): Promise<void> {
-  const bySize = new Map<number, Map<string, { p50: number; p95: number }>>();
-  for (const posts of SIZES) bySize.set(posts, await measureSize(posts));
+  const children: ChildProcess[] = [];
+  const dirs: string[] = [];
+  let bySize: Map<number, Figures>;
+  try {
+    const sites = [];
+    for (const posts of SIZES) sites.push(await startSite(posts, children, dirs));
+    bySize = await measure(sites);
+  } finally {
+    await stopAll(children);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
   const small = bySize.get(SIZES[0]!)!;
   const large = bySize.get(SIZES.at(-1)!)!;
-  const rows = [['page', ...SIZES.map((s) => `${s.toLocaleString('en')} posts`), `growth (p50)`]];
+  const rows = [['page', ...SIZES.map((s) => `${s.toLocaleString('en')} posts`), 'growth (p50)']];
   for (const page of PAGES) {
     const factor = large.get(page.name)!.p50 / small.get(page.name)!.p50;
     if (SIZES.length > 1) figure(`growth_${page.name}_factor`, factor.toFixed(2), 'ratio');
