@@ -74,8 +74,9 @@ async function main(): Promise<void> {
     figure('economy_awards', awards, 'awards');
     figure('economy_awards_per_s', Math.round(awards / seconds), 'awards/s');
     const audit = await services.ledger.audit();
-    if (audit.mismatches.length || audit.total !== 0) throw new Error(`ledger audit failed: ${JSON.stringify(audit).slice(0, 200)}`);
+    if (audit.mismatches.length || audit.standing.length || audit.total !== 0) throw new Error(`economy audit failed: ${JSON.stringify(audit).slice(0, 300)}`);
     figure('economy_audit_mismatches', audit.mismatches.length, 'accounts');
+    figure('economy_audit_standing_mismatches', audit.standing.length, 'totals');
 
     // One member with a long history, written through the ledger so balances stay true.
     log(`writing ${WALLET_ENTRIES} entries to one wallet`);
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
           const html = await res.text();
           if (i >= 20) times.push(performance.now() - t);
           // Each page must really show a full page of entries, or the figure means nothing.
-          const rows = html.split('<td>Started a thread</td>').length - 1;
+          const rows = html.split('>Started a thread</td>').length - 1;
           if (res.status !== 200 || rows !== 50) throw new Error(`${url} answered ${res.status} with ${rows} entries, not 50`);
         }
         figure(`${name}_p50`, round(pct(times, 50)), 'ms');

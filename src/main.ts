@@ -11,6 +11,7 @@ import { formatTime } from './core/format.js';
 import { logger } from './core/logger.js';
 import { DatabaseMissingError, databaseFile, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import type { Db } from './db/schema.js';
 import { createServices } from './services.js';
 
 const HELP = `Hearth: a self-hosted, federated community server.
@@ -30,6 +31,10 @@ Commands:
                                 in its QR code): what it is, for whom, until when; uses
                                 nothing; exits 1 if it is unknown, already used or expired
   voucher use <CODE>            mark a voucher used, once; exits 1 if it cannot be
+  economy audit [--repair]      recompute every balance and kept standing total (earned
+                                per period, badge counts, reputation) from the ledger and
+                                name each difference; exits 1 if there is one. --repair
+                                rebuilds the standing totals from the ledger first
 
 Configuration comes from config.toml (--config FILE or HEARTH_CONFIG names another
 file); every key section.key can be overridden by HEARTH_SECTION_KEY, e.g.
@@ -48,11 +53,11 @@ async function readStdin(): Promise<string> {
  * command run where there is none would answer from an empty community (a real voucher
  * "unknown", a member "not found"), so it stops with DatabaseMissingError instead.
  */
-async function withServices<T>(config: Config, fn: (s: ReturnType<typeof createServices>) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+async function withServices<T>(config: Config, fn: (s: ReturnType<typeof createServices>, db: Db) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
   const database = openDatabase(databaseFile(config.server.data_dir), { create: options.create ?? false });
   try {
     await migrateToLatest(database.db);
-    return await fn(createServices(database.db, config));
+    return await fn(createServices(database.db, config), database.db);
   } finally {
     await database.close();
   }
@@ -163,6 +168,30 @@ async function voucherCommand(config: Config, args: string[]): Promise<void> {
   });
 }
 
+/**
+ * `hearth economy audit [--repair]`: the economy audit (LedgerService.audit) from a
+ * terminal. Answers the exit code: 0 when balances and standing agree with the ledger, 1
+ * when anything differs (each difference printed). Balances are never repaired here: a
+ * wrong balance is a bug to look at, while standing totals are derived and can be rebuilt.
+ */
+async function economyCommand(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { repair: { type: 'boolean', default: false } } });
+  if (positionals[0] !== 'audit' || positionals.length > 1) throw new UsageError('usage: hearth economy audit [--repair]');
+  return withServices(config, async (s, db) => {
+    if (values.repair) {
+      await db.transaction().execute((trx) => s.standingTotals.rebuild(trx));
+      process.stdout.write('Standing totals rebuilt from the ledger.\n');
+    }
+    const audit = await s.ledger.audit();
+    for (const m of audit.mismatches) process.stdout.write(`balance of ${m.account}: kept ${m.cached}, the ledger says ${m.computed}\n`);
+    for (const m of audit.standing) process.stdout.write(`${m.table} (${m.key}): kept ${m.kept}, the ledger says ${m.computed}\n`);
+    if (audit.total !== 0) process.stdout.write(`all accounts sum to ${audit.total}, not 0\n`);
+    const wrong = audit.mismatches.length + audit.standing.length + (audit.total !== 0 ? 1 : 0);
+    process.stdout.write(wrong ? `${wrong} difference(s) found.${audit.standing.length && !values.repair ? ' Standing totals can be rebuilt: hearth economy audit --repair' : ''}\n` : 'Balances and standing agree with the ledger.\n');
+    return wrong ? 1 : 0;
+  });
+}
+
 class UsageError extends Error {}
 
 /** `--config FILE` or `--config=FILE` anywhere after the command: the config file to read (as HEARTH_CONFIG names one). */
@@ -205,6 +234,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'voucher':
         await voucherCommand(config, rest);
         return 0;
+      case 'economy':
+        return await economyCommand(config, rest);
       default:
         process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
         return 2;

@@ -26,6 +26,7 @@ import { AchievementService } from './rewards/achievement.service.js';
 import { EarningService } from './rewards/earning.service.js';
 import { LedgerService } from './rewards/ledger.service.js';
 import { RewardService } from './rewards/reward.service.js';
+import { StandingTotals } from './rewards/standing-totals.js';
 import { StandingService } from './rewards/standing.service.js';
 import { VoucherTokens } from './rewards/voucher-token.js';
 
@@ -46,6 +47,8 @@ export interface Services {
   achievements: AchievementService;
   rewards: RewardService;
   standing: StandingService;
+  /** Standing kept beside the ledger; `audit` and `rebuild` for `hearth economy audit`. */
+  standingTotals: StandingTotals;
   notifications: NotificationService;
   notificationSubscribers: NotificationSubscribers;
   digest: DigestService;
@@ -82,12 +85,13 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
   const posts = new PostService(db, bus, () => ({ maxPostChars: config.limits.max_post_chars }));
   const ideasOn = () => config.modules.ideas;
   const reactions = new ReactionService(db, bus, posts, ideasOn);
-  const ledger = new LedgerService(db, bus);
-  const achievements = new AchievementService(db, bus, () => config.economy.badges);
+  const standingTotals = new StandingTotals(() => config.community.timezone);
+  const ledger = new LedgerService(db, standingTotals, bus);
+  const achievements = new AchievementService(db, bus, () => config.economy.badges, standingTotals);
   const earning = new EarningService(db, ledger, achievements, () => config.economy);
   earning.attach(bus);
   const moderation = new ModerationService(db, bus, posts, sessions, earning);
-  const standing = new StandingService(db, () => config.economy.levels, () => config.economy.expert_threshold, bus);
+  const standing = new StandingService(db, standingTotals, () => config.economy.levels, () => config.economy.expert_threshold, bus);
   const ideas = new IdeaService(db, bus, posts);
   const events = new EventService(db, bus);
   const polls = new PollService(db, bus, posts);
@@ -105,6 +109,7 @@ export function createServices(db: Db, config: Config, options: ServiceOptions =
     polls,
     rewards: new RewardService(db, ledger, new VoucherTokens(db, config.server.url), () => config.economy.voucher_days, () => config.community.timezone),
     standing,
+    standingTotals,
     ideas,
     questions: new QuestionService(db, bus, posts, (spaceId, memberId) => standing.isExpert(spaceId, memberId)),
     reviews: new ReviewService(db, bus),

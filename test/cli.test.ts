@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
 import { expect } from 'chai';
 import { createHearth } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
@@ -196,5 +197,27 @@ describe('the hearth command', function () {
     const unknown = await hearth(['voucher', 'verify', 'AAAAA-AAAAA'], env);
     expect(unknown.code).to.equal(1);
     expect(unknown.stderr).to.contain('No voucher has that code.');
+  });
+
+  it('audits the economy: exits 0 when balances and standing agree, 1 naming each difference, and --repair rebuilds the standing', async () => {
+    expect((await hearth(['migrate'], env)).code).to.equal(0);
+    expect((await hearth(['member', 'create', 'ana', '--role', 'member'], env)).code).to.equal(0);
+    const clean = await hearth(['economy', 'audit'], env);
+    expect(clean.code, clean.stderr).to.equal(0);
+    expect(clean.stdout).to.contain('Balances and standing agree with the ledger.');
+    // An award written behind the ledger's back (as an import or a hand edit would): its balances, not its standing.
+    const db = new SQLite(path.join(dir, 'hearth.sqlite'));
+    const id = (db.prepare("select id from members where handle = 'ana'").get() as { id: number }).id;
+    db.prepare("insert into ledger_entries (debit, credit, amount, kind, rule, reason, source, member_id, day, created_at) values ('community:issuing', ?, 5, 'award', 'post', 'x', 'x:1', ?, ?, ?)").run(`member:${id}`, id, new Date().toISOString().slice(0, 10), new Date().toISOString());
+    db.prepare("insert into ledger_balances (account, balance) values (?, 5), ('community:issuing', -5)").run(`member:${id}`);
+    db.close();
+    const found = await hearth(['economy', 'audit'], env);
+    expect(found.code).to.equal(1);
+    expect(found.stdout).to.contain(`standing_totals (member ${id}, all): kept 0, the ledger says 5`);
+    expect(found.stdout).to.contain('hearth economy audit --repair');
+    const repaired = await hearth(['economy', 'audit', '--repair'], env);
+    expect(repaired.code, repaired.stdout).to.equal(0);
+    expect(repaired.stdout).to.contain('Standing totals rebuilt from the ledger.');
+    expect(repaired.stdout).to.contain('Balances and standing agree with the ledger.');
   });
 });

@@ -14,6 +14,7 @@ import type {
 import type { FederationBlockTable, FollowRequestTable, RemoteBlockTable } from '../federation/federation.table.js';
 import type { ModerationLogTable, ReportTable } from '../moderation/moderation.table.js';
 import type { LedgerBalanceTable, LedgerEntryTable } from '../rewards/ledger.table.js';
+import type { AchievementCountTable, SpaceReputationTable, StandingStateTable, StandingTotalTable } from '../rewards/standing.table.js';
 import type { AchievementTable, MemberBadgeTable, RedemptionTable, RewardTable, SpaceExpertTable } from '../rewards/reward.table.js';
 import type { NotificationSettingsTable, NotificationTable } from '../notifications/notification.table.js';
 import type { EventRsvpTable, EventTable } from '../events/event.table.js';
@@ -47,6 +48,10 @@ export interface Database {
   reports: ReportTable;
   ledger_entries: LedgerEntryTable;
   ledger_balances: LedgerBalanceTable;
+  standing_totals: StandingTotalTable;
+  achievement_counts: AchievementCountTable;
+  space_reputation: SpaceReputationTable;
+  standing_state: StandingStateTable;
   rewards: RewardTable;
   redemptions: RedemptionTable;
   achievements: AchievementTable;

@@ -2,6 +2,7 @@ import type { BadgeRule, EarnRule } from '../config.js';
 import type { EventBus } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
+import type { StandingTotals } from './standing-totals.js';
 
 /** A badge a member holds, with its name and description from config. */
 export interface HeldBadge extends BadgeRule {
@@ -18,6 +19,8 @@ export class AchievementService {
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly badges: () => BadgeRule[],
+    /** Counts and reputation kept beside the rows, in the same transaction. */
+    private readonly totals: StandingTotals,
   ) {}
 
   /** Records one achievement in the caller's transaction; false when its source was already counted. */
@@ -27,25 +30,27 @@ export class AchievementService {
       .values({ source, member_id: memberId, rule, space_id: spaceId, created_at: nowIso() })
       .onConflict((oc) => oc.column('source').doNothing())
       .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    if (!(Number(r.numInsertedOrUpdatedRows ?? 0) > 0)) return false;
+    await this.totals.achievementCounted(trx, memberId, rule, spaceId, 1);
+    return true;
   }
 
-  /** Stops counting what removed content achieved. */
+  /** Stops counting what removed content achieved (its counts and reputation go down with it). */
   async revoke(trx: DbOrTx, sources: string[]): Promise<void> {
-    if (sources.length) await trx.updateTable('achievements').set({ revoked: 1 }).where('source', 'in', sources).execute();
+    if (!sources.length) return;
+    const counted = await trx.selectFrom('achievements').select(['member_id', 'rule', 'space_id']).where('source', 'in', sources).where('revoked', '=', 0).execute();
+    if (!counted.length) return;
+    await trx.updateTable('achievements').set({ revoked: 1 }).where('source', 'in', sources).where('revoked', '=', 0).execute();
+    for (const a of counted) await this.totals.achievementCounted(trx, a.member_id, a.rule, a.space_id, -1);
   }
 
   /** Gives, in the caller's transaction, every badge for `rule` the member has now reached and did not hold. */
   async check(trx: DbOrTx, memberId: number, rule: EarnRule): Promise<BadgeRule[]> {
     const due = this.badges().filter((b) => b.rule === rule);
     if (!due.length) return [];
-    const { n } = await trx
-      .selectFrom('achievements')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('member_id', '=', memberId)
-      .where('rule', '=', rule)
-      .where('revoked', '=', 0)
-      .executeTakeFirstOrThrow();
+    // The kept count (achievement_counts), not a count of the member's achievements.
+    const row = await trx.selectFrom('achievement_counts').select('n').where('member_id', '=', memberId).where('rule', '=', rule).executeTakeFirst();
+    const n = row?.n ?? 0;
     const given: BadgeRule[] = [];
     for (const badge of due.filter((b) => Number(n) >= b.count)) {
       const r = await trx

@@ -7,6 +7,7 @@ import { nowIso } from '../core/time.js';
 import type { Db, DbOrTx } from '../db/schema.js';
 import { writeModerationLog } from '../moderation/moderation.service.js';
 import type { EntryKind, LedgerEntryRow } from './ledger.table.js';
+import type { StandingMismatch, StandingTotals } from './standing-totals.js';
 
 /** The community's side of every movement: currency is issued from here and comes back here. */
 export const ISSUING = 'community:issuing';
@@ -53,16 +54,23 @@ const PAGE = 50;
  * The currency ledger, kept like a small bank's: append-only double entry. Every
  * movement is one entry debiting one account and crediting another, written with the
  * two balances it changes in one transaction; wallets can never go below zero (the
- * database refuses it). Balances are a cache that `audit()` proves equal to the entries.
+ * database refuses it). Balances are a cache that `audit()` proves equal to the entries;
+ * standing (StandingTotals) is kept in the same transaction and audited the same way.
  */
 export class LedgerService {
   constructor(
     private readonly db: Db,
+    /** Standing kept beside the balances: told of every entry in its transaction. */
+    private readonly standingTotals: StandingTotals,
     /** Told of grants and deductions (`moderation.logged`) so the member hears of them. */
     private readonly bus: EventBus | null = null,
   ) {}
 
-  /** Writes one movement inside the caller's transaction. A duplicate `source` answers null. */
+  /**
+   * Writes one movement inside the caller's transaction, with the two balances and the
+   * kept standing it changes. A duplicate `source` answers null. Throws 422
+   * `invalid_amount`, 409 `insufficient` (a wallet would go below zero).
+   */
   async record(trx: DbOrTx, m: Movement): Promise<LedgerEntryRow | null> {
     if (!Number.isSafeInteger(m.amount) || m.amount <= 0) throw new DomainError('invalid_amount', 422, 'The amount must be a whole number above zero.');
     const now = nowIso();
@@ -78,6 +86,7 @@ export class LedgerService {
     if (!entry) return null;
     await this.move(trx, m.debit, -m.amount);
     await this.move(trx, m.credit, m.amount);
+    await this.standingTotals.entryWritten(trx, entry);
     return entry;
   }
 
@@ -220,30 +229,34 @@ export class LedgerService {
     });
   }
 
-  /** Issued, redeemed and outstanding, and the members holding the most. */
+  /**
+   * Issued, redeemed and outstanding, and the members holding the most. Outstanding is
+   * what neither community account holds: in double entry all accounts sum to zero, so the
+   * wallets together hold -(issuing + redemptions) without reading every wallet (the audit
+   * proves the sum). The top holders are read from the `ledger_balances_top` index.
+   */
   async totals(): Promise<LedgerTotals> {
     const issuedRow = await this.balance(ISSUING);
     const redeemed = await this.balance(REDEMPTIONS);
-    const wallets = await this.db
-      .selectFrom('ledger_balances')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('balance'), eb.lit(0)).as('n'))
-      .where('account', 'like', 'member:%')
-      .executeTakeFirstOrThrow();
     const top = await this.db
       .selectFrom('ledger_balances as b')
-      .innerJoin('members as m', (j) => j.on(sql<boolean>`b.account = 'member:' || m.id`))
+      .innerJoin('members as m', (j) => j.on(sql<boolean>`m.id = cast(substr(b.account, 8) as integer)`))
       .select(['m.id as memberId', 'm.handle', 'm.display_name as displayName', 'b.balance'])
+      .where('b.account', 'like', 'member:%')
+      .where('b.balance', '>', 0)
       .orderBy('b.balance', 'desc')
       .limit(10)
       .execute();
-    return { issued: -issuedRow, redeemed, outstanding: Number(wallets.n), topEarners: top.filter((t) => t.balance > 0) };
+    return { issued: -issuedRow, redeemed, outstanding: -issuedRow - redeemed, topEarners: top };
   }
 
   /**
-   * The proof that balances are only a cache: every account's cached balance against the
-   * sum of its entries, and the sum over all accounts (zero in double entry).
+   * The economy audit (`hearth economy audit`, the tests, the bench): the proof that
+   * balances and standing are only caches. Every account's cached balance against the sum
+   * of its entries (`mismatches`), the sum over all accounts (`total`, zero in double
+   * entry), and every kept standing total against the ledger and achievements (`standing`).
    */
-  async audit(): Promise<{ mismatches: { account: string; cached: number; computed: number }[]; total: number }> {
+  async audit(): Promise<{ mismatches: { account: string; cached: number; computed: number }[]; standing: StandingMismatch[]; total: number }> {
     const computed = await this.db
       .selectFrom((eb) =>
         eb
@@ -265,7 +278,7 @@ export class LedgerService {
       cached.delete(row.account);
     }
     for (const [account, balance] of cached) if (balance !== 0) mismatches.push({ account, cached: balance, computed: 0 });
-    return { mismatches, total };
+    return { mismatches, standing: await this.standingTotals.audit(this.db), total };
   }
 
   /** Every entry, oldest first, for the CSV export. */

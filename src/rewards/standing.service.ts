@@ -1,5 +1,4 @@
 import type { EventBus } from '../core/event-bus.js';
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Level } from '../config.js';
 import { type Actor, atLeast } from '../community/roles.js';
 import { forbidden, notFound } from '../core/errors.js';
@@ -7,8 +6,9 @@ import { nowIso } from '../core/time.js';
 import type { Database, Db } from '../db/schema.js';
 import { writeModerationLog } from '../moderation/moderation.service.js';
 import type { EntryKind } from './ledger.table.js';
+import { EARNED_KINDS, type Period, type StandingTotals, periodKey } from './standing-totals.js';
 
-export type Period = 'week' | 'month' | 'all';
+export type { Period };
 export const PERIODS: readonly Period[] = ['week', 'month', 'all'];
 
 export interface LeaderboardRow {
@@ -38,32 +38,15 @@ export interface NameMark {
   expert: boolean;
 }
 
-/** Reputation weights: one per reaction received in the space, ten per accepted answer there. */
-const REPUTATION = sql<number>`sum(case rule when 'reaction_received' then 1 when 'accepted_answer' then 10 else 0 end)`;
-
 /**
- * The one place that decides what counts toward standing (levels, ranks, leaderboards):
- * what a member earned by taking part. Awards count, and their reversals (content removed)
- * take them back. Grants and deductions by admins, gifts between members, refunds and
- * spending are not earned: they move the wallet, never the standing, and the wallet shows
- * them apart ("Gifts and grants"), so an admin's grant cannot put someone top of the board.
- * Each kind that counts maps to its sign.
+ * Levels, ranks, leaderboards and expert reputation, read from the totals kept beside the
+ * ledger and achievements (StandingTotals, migration 0029): index reads, whatever the size
+ * of the ledger.
  */
-export const EARNED_KINDS: Readonly<Partial<Record<EntryKind, 1 | -1>>> = { award: 1, reversal: -1 };
-
-/** Whether a ledger entry of this kind counts toward standing (see EARNED_KINDS). */
-export const countsAsEarned = (kind: EntryKind): boolean => EARNED_KINDS[kind] !== undefined;
-
-const earnedKindList = Object.keys(EARNED_KINDS) as EntryKind[];
-const plus = earnedKindList.filter((k) => EARNED_KINDS[k] === 1);
-const minus = earnedKindList.filter((k) => EARNED_KINDS[k] === -1);
-const EARNED = sql<number>`coalesce(sum(case when kind in (${sql.join(plus)}) then amount when kind in (${sql.join(minus)}) then -amount else 0 end), 0)`;
-const earningKinds = (eb: ExpressionBuilder<Database, 'ledger_entries'>): Expression<SqlBool> => eb('kind', 'in', earnedKindList);
-
-/** Levels, ranks, leaderboards and expert reputation: read from the ledger and achievements, never stored. */
 export class StandingService {
   constructor(
     private readonly db: Db,
+    private readonly totals: StandingTotals,
     private readonly levels: () => Level[],
     private readonly expertThreshold: () => number,
     /** Told of expert appointments (`moderation.logged`) so the member hears of them. */
@@ -78,8 +61,8 @@ export class StandingService {
   }
 
   async earned(memberId: number): Promise<number> {
-    const row = await this.db.selectFrom('ledger_entries').select(EARNED.as('earned')).where('member_id', '=', memberId).where(earningKinds).executeTakeFirstOrThrow();
-    return Number(row.earned);
+    const row = await this.db.selectFrom('standing_totals').select('earned').where('member_id', '=', memberId).where('period', '=', 'all').executeTakeFirst();
+    return row?.earned ?? 0;
   }
 
   /**
@@ -92,7 +75,7 @@ export class StandingService {
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('n'))
       .where('member_id', '=', memberId)
       .where('credit', '=', `member:${memberId}`)
-      .where('kind', 'not in', earnedKindList)
+      .where('kind', 'not in', Object.keys(EARNED_KINDS) as EntryKind[])
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -102,10 +85,12 @@ export class StandingService {
     const nextLevel = this.levels().find((l) => l.from > earned);
     let rank: number | null = null;
     if (earned > 0) {
+      // A range of the rank index: as many rows as members ahead, never a sort of everyone.
       const ahead = await this.db
-        .selectFrom((eb) => eb.selectFrom('ledger_entries').select(['member_id', EARNED.as('earned')]).where(earningKinds).groupBy('member_id').as('t'))
+        .selectFrom('standing_totals')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('t.earned', '>', earned)
+        .where('period', '=', 'all')
+        .where('earned', '>', earned)
         .executeTakeFirstOrThrow();
       rank = Number(ahead.n) + 1;
     }
@@ -118,23 +103,22 @@ export class StandingService {
     };
   }
 
-  /** The top earners over a period (UTC weeks start on Monday). */
+  /** The top earners over a period: this week (from Monday) or month on the community's clock, or all time. */
   async leaderboard(period: Period, limit = 20): Promise<LeaderboardRow[]> {
-    let q = this.db
-      .selectFrom('ledger_entries as e')
-      .innerJoin('members as m', 'm.id', 'e.member_id')
-      .select(['m.id as memberId', 'm.handle', 'm.display_name as displayName', 'm.avatar_file as avatarFile', EARNED.as('earned')])
-      .where('e.kind', 'in', earnedKindList)
+    if (period !== 'all') await this.totals.ensurePeriods(this.db);
+    // The rank index read in order from the top; members who left or were suspended are skipped.
+    const rows = await this.db
+      .selectFrom('standing_totals as t')
+      .innerJoin('members as m', 'm.id', 't.member_id')
+      .select(['m.id as memberId', 'm.handle', 'm.display_name as displayName', 'm.avatar_file as avatarFile', 't.earned'])
+      .where('t.period', '=', this.totals.currentKey(period))
+      .where('t.earned', '>', 0)
       .where('m.domain', 'is', null)
       .where('m.status', '=', 'active')
-      .groupBy('e.member_id')
-      .having(EARNED, '>', 0)
-      .orderBy('earned', 'desc')
-      .orderBy('m.id')
-      .limit(limit);
-    const since = periodStart(period);
-    if (since) q = q.where('e.day', '>=', since);
-    const rows = await q.execute();
+      .orderBy('t.earned', 'desc')
+      .orderBy('t.member_id')
+      .limit(limit)
+      .execute();
     const out: LeaderboardRow[] = [];
     rows.forEach((r, i) => {
       const earned = Number(r.earned);
@@ -153,13 +137,7 @@ export class StandingService {
     const ids = [...new Set(memberIds)];
     const out = new Map<number, NameMark>();
     if (!ids.length) return out;
-    const earned = await this.db
-      .selectFrom('ledger_entries')
-      .select(['member_id', EARNED.as('earned')])
-      .where('member_id', 'in', ids)
-      .where(earningKinds)
-      .groupBy('member_id')
-      .execute();
+    const earned = await this.db.selectFrom('standing_totals').select(['member_id', 'earned']).where('period', '=', 'all').where('member_id', 'in', ids).execute();
     const byId = new Map(earned.map((r) => [r.member_id, Number(r.earned)]));
     const experts = spaceId === null ? new Set<number>() : await this.expertsAmong(spaceId, ids);
     for (const id of ids) out.set(id, { level: this.levelFor(byId.get(id) ?? 0), expert: experts.has(id) });
@@ -173,13 +151,11 @@ export class StandingService {
 
   private async expertsAmong(spaceId: number, ids: number[]): Promise<Set<number>> {
     const earned = await this.db
-      .selectFrom('achievements')
+      .selectFrom('space_reputation')
       .select('member_id')
       .where('space_id', '=', spaceId)
       .where('member_id', 'in', ids)
-      .where('revoked', '=', 0)
-      .groupBy('member_id')
-      .having(REPUTATION, '>=', this.expertThreshold())
+      .where('reputation', '>=', this.expertThreshold())
       .execute();
     const appointed = await this.db.selectFrom('space_experts').select('member_id').where('space_id', '=', spaceId).where('member_id', 'in', ids).execute();
     return new Set([...earned, ...appointed].map((r) => r.member_id));
@@ -188,12 +164,10 @@ export class StandingService {
   /** Reputation per space, and where it (or an appointment) makes the member an expert. */
   async expertSpaces(memberId: number): Promise<Standing['expertIn']> {
     const rep = await this.db
-      .selectFrom('achievements as a')
-      .innerJoin('spaces as s', 's.id', 'a.space_id')
-      .select(['s.id', 's.slug', 's.name', 's.visibility', REPUTATION.as('reputation')])
-      .where('a.member_id', '=', memberId)
-      .where('a.revoked', '=', 0)
-      .groupBy('s.id')
+      .selectFrom('space_reputation as r')
+      .innerJoin('spaces as s', 's.id', 'r.space_id')
+      .select(['s.id', 's.slug', 's.name', 's.visibility', 'r.reputation'])
+      .where('r.member_id', '=', memberId)
       .execute();
     const appointed = await this.db
       .selectFrom('space_experts as x')
@@ -240,10 +214,12 @@ export class StandingService {
   }
 }
 
-/** The first UTC day of the period, or null for all time. */
-export function periodStart(period: Period, now = new Date()): string | null {
+/**
+ * The first day (YYYY-MM-DD) of the period holding `now` on the community's clock (IANA
+ * `tz`; weeks begin on Monday), or null for all time.
+ */
+export function periodStart(period: Period, now = new Date(), tz = 'UTC'): string | null {
   if (period === 'all') return null;
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), period === 'month' ? 1 : now.getUTCDate()));
-  if (period === 'week') d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-  return d.toISOString().slice(0, 10);
+  const key = periodKey(period, now, tz);
+  return period === 'week' ? key.slice('week:'.length) : `${key.slice('month:'.length)}-01`;
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { ValidationError, notFound } from '../core/errors.js';
-import { PERIODS, type Period, countsAsEarned } from '../rewards/standing.service.js';
+import { countsAsEarned } from '../rewards/standing-totals.js';
+import { PERIODS, type Period } from '../rewards/standing.service.js';
 import type { WebContext } from './context.js';
 import { amount as currency, confirmFirst, say } from './confirm.js';
 import { cursor, field, renderFormError, requireMember, requireRole, submissionKey, wrap } from './handler.js';

@@ -41,7 +41,7 @@ describe('a form that moves currency, sent twice', () => {
     expect((await h.services.rewards.get(reward.id)).stock).to.equal(4);
     const shown = await agent.get(second.headers.location!).expect(200);
     expect(shown.text).to.contain('Show this voucher at the counter');
-    expect((await h.services.ledger.audit()).mismatches).to.deep.equal([]);
+    expect(await h.services.ledger.audit()).to.deep.include({ mismatches: [], standing: [] });
   });
 
   it('answers a repeat with the voucher even when that voucher used up the stock, the member’s limit, or the wallet', async () => {

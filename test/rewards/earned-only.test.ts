@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
-import { EARNED_KINDS, countsAsEarned } from '../../src/rewards/standing.service.js';
+import { EARNED_KINDS, countsAsEarned } from '../../src/rewards/standing-totals.js';
 import { type TestHearth, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
 
 // Issue 13, fault 16: standing (levels, ranks, leaderboards) counts only what was earned by
