@@ -7,7 +7,7 @@ import type SQLite from 'better-sqlite3';
  * `post:<id>` or `reaction:<post>:<member>`, day = UTC day of the award), the notification
  * subscribers (a 'reply' to the parent's author, a 'reaction' to the post's author, never
  * for one's own), and EventService (events with RSVPs). Daily caps are not applied: every
- * post and reaction pays once. Balances are left to `rebuildDerivedTotals`.
+ * post and reaction pays once. Balances and standing are left to `rebuildDerivedTotals` (seed.ts).
  */
 
 /** A post just written: `parentAuthor` is null for a thread starter. */

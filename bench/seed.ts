@@ -1,11 +1,15 @@
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { defaultConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/database.js';
+import { StandingTotals } from '../src/rewards/standing-totals.js';
 import { seedActivity } from './seed-activity.js';
 
 /**
  * Bumped whenever what `seedCommunity` writes changes, so cached benchmark databases
  * (bench/growth.bench.ts) built by an older seed are rebuilt instead of reused.
  */
-export const SEED_VERSION = 2;
+export const SEED_VERSION = 3;
 
 /** The password every seeded member has when the caller passes its hash as `passwordHash`. */
 export const SEED_PASSWORD = 'growth bench password';
@@ -18,7 +22,8 @@ export interface SeedOptions {
    * Also write what the app writes around posts and reactions: one ledger award and one
    * achievement per post and per reaction, a notification per reply and per reaction, a
    * few events with RSVPs, and one thread with 2,000 replies and one with 20. Off by
-   * default (the home-page bench needs only posts and reactions).
+   * default (the home-page bench needs only posts and reactions). The totals kept beside
+   * the ledger are left to `rebuildDerivedTotals`, which the caller runs next.
    */
   activity?: boolean;
   /** Stored as every member's password hash (PasswordHasher format); default 'x' (no one can sign in). */
@@ -61,19 +66,29 @@ export function prng(seed: number): (n: number) => number {
 }
 
 /**
- * Derived totals rebuilt from the ledger after seeding it: the seed writes entries only,
- * then this makes every total the app keeps beside them agree with those entries, so
- * `hearth economy audit` finds no difference. Today that is `ledger_balances`. When a
- * migration adds more kept totals (standing per member, per period, per space), their
- * rebuild goes here too, the same way the migration rebuilds them from the ledger.
+ * After seeding the ledger, rebuild derived totals: the seed writes ledger entries and
+ * achievements only, then this writes every total the app keeps beside them from those rows,
+ * as `hearth economy audit --repair` and migration 0029 do: the balances (`ledger_balances`)
+ * and the kept standing (StandingTotals: earned per member and period on the community's
+ * clock, achievement counts, reputation per space). Afterwards the economy audit finds no
+ * difference. Call it once after `seedCommunity` with `activity`; `timeZone` is the
+ * community's (the default config's unless given).
  */
-export function rebuildDerivedTotals(db: SQLite.Database): void {
-  db.exec(`delete from ledger_balances;
-    insert into ledger_balances (account, balance)
-      select account, sum(amount) from (
-        select credit as account, amount from ledger_entries
-        union all select debit as account, -amount from ledger_entries)
-      group by account;`);
+export async function rebuildDerivedTotals(file: string, timeZone = defaultConfig().community.timezone): Promise<void> {
+  const database = openDatabase(file);
+  try {
+    await database.db.transaction().execute(async (trx) => {
+      await sql`delete from ledger_balances`.execute(trx);
+      await sql`insert into ledger_balances (account, balance)
+        select account, sum(amount) from (
+          select credit as account, amount from ledger_entries
+          union all select debit as account, -amount from ledger_entries)
+        group by account`.execute(trx);
+      await new StandingTotals(() => timeZone).rebuild(trx);
+    });
+  } finally {
+    await database.close();
+  }
 }
 
 /**
@@ -185,10 +200,7 @@ export function seedCommunity(file: string, opts: SeedOptions): SeededCommunity 
         if (reaction.run(t.id, reactor, kind, at(i)).changes) activity?.reacted({ post: t.id, space: t.space, author: t.author, title: t.title, reactor, at: at(i) });
       }
     }
-    if (activity) {
-      activity.events(spaceIds[1]!, opts.members, now);
-      rebuildDerivedTotals(db);
-    }
+    activity?.events(spaceIds[1]!, opts.members, now);
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();

@@ -5,7 +5,7 @@ import { migrations } from '../../migrations/index.js';
 import { PasswordHasher } from '../../src/community/password.js';
 import { databaseFile, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { SEED_PASSWORD, SEED_VERSION, type SeededCommunity, inProportion, seedCommunity } from '../seed.js';
+import { SEED_PASSWORD, SEED_VERSION, type SeededCommunity, inProportion, rebuildDerivedTotals, seedCommunity } from '../seed.js';
 import { log } from './hearth-process.js';
 
 /**
@@ -13,8 +13,8 @@ import { log } from './hearth-process.js';
  * given number of posts, built once and kept outside the repository in
  * `$HEARTH_BENCH_CACHE` (default `${XDG_CACHE_HOME:-~/.cache}/hearth-bench/`).
  *
- * A cached file is named by the seed's version and the newest migration, so a change to
- * either builds a new one. It is built under a temporary name in the same directory and
+ * A cached file is named by the seed's version, the newest migration and the week it was
+ * built in, so a change to either (or a new week) builds a new one. It is built under a temporary name in the same directory and
  * renamed only once complete (the description beside it first, the database last), so a
  * build that was killed is never taken for a finished one. A new build of a size removes
  * the older builds of that size.
@@ -26,8 +26,19 @@ export const cacheDir = (): string =>
 
 const latestMigration = (): string => Object.keys(migrations).sort().at(-1)!;
 
-/** The cache file's name for `posts` posts (without directory). */
-export const cacheName = (posts: number): string => `growth-seed${SEED_VERSION}-${latestMigration()}-${posts}.sqlite`;
+/** The UTC date of this week's Monday: the week a database was built in. */
+const week = (): string => {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+};
+
+/**
+ * The cache file's name for `posts` posts (without directory). The week is part of it: the
+ * seeded activity ends when the database is built, so a build from an earlier week would
+ * have nobody on this week's leaderboard.
+ */
+export const cacheName = (posts: number): string => `growth-seed${SEED_VERSION}-${latestMigration()}-week${week()}-${posts}.sqlite`;
 
 /** The cached database for `posts` posts and what the seed made in it, building it first if it is not there. */
 export async function growthDatabase(posts: number): Promise<{ file: string; community: SeededCommunity }> {
@@ -47,6 +58,7 @@ export async function growthDatabase(posts: number): Promise<{ file: string; com
     // A low scrypt cost: the bench signs in once per run; the hash format is the app's own.
     const passwordHash = await new PasswordHasher(12).hash(SEED_PASSWORD);
     const community = seedCommunity(tmp, { ...inProportion(posts), activity: true, passwordHash });
+    await rebuildDerivedTotals(tmp);
     log(`built the ${posts.toLocaleString('en')}-post database in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${file}`);
     writeFileSync(path.join(building, 'meta.json'), JSON.stringify(community));
     renameSync(path.join(building, 'meta.json'), meta);

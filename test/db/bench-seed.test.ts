@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { expect } from 'chai';
-import { type SeededCommunity, inProportion, prng, seedCommunity } from '../../bench/seed.js';
+import { type SeededCommunity, inProportion, prng, rebuildDerivedTotals, seedCommunity } from '../../bench/seed.js';
 import { type Hearth, createHearth } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
 import { databaseFile, openDatabase } from '../../src/db/database.js';
@@ -29,6 +29,7 @@ describe('the bench seed', function () {
     await migrateToLatest(database.db);
     await database.close();
     community = seedCommunity(file, { ...inProportion(5_000), activity: true });
+    await rebuildDerivedTotals(file);
     h = await createHearth(defaultConfig({ server: { data_dir: dir } }), { databaseFile: file, passwordCost: 10 });
     db = new SQLite(file, { readonly: true });
   });
@@ -58,7 +59,10 @@ describe('the bench seed', function () {
     expect(n("select count(*) as n from achievements a left join ledger_entries e on e.source = a.source where e.id is null")).to.equal(0);
     const audit = await h.services.ledger.audit();
     expect(audit.mismatches).to.deep.equal([]);
+    expect(audit.standing).to.deep.equal([]);
     expect(audit.total).to.equal(0);
+    // The kept standing was rebuilt, not left empty: everyone who earned has a total.
+    expect(n("select count(*) as n from standing_totals where period = 'all'")).to.equal(n('select count(distinct member_id) as n from ledger_entries'));
   });
 
   it('writes the measured threads, notifications and events', () => {
