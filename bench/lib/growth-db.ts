@@ -64,7 +64,7 @@ export async function growthDatabase(posts: number): Promise<{ file: string; com
     renameSync(path.join(building, 'meta.json'), meta);
     renameSync(tmp, file);
     // Builds of the same size by an older seed or schema are never read again (up to 1.4 GB each).
-    const sameSize = (f: string) => f.startsWith('growth-') && (f.endsWith(`-${posts}.sqlite`) || f.endsWith(`-${posts}.sqlite.json`));
+    const sameSize = (f: string) => f.startsWith('growth-') && ['', '.json', '-wal', '-shm'].some((end) => f.endsWith(`-${posts}.sqlite${end}`));
     for (const old of readdirSync(dir).filter((f) => sameSize(f) && !f.startsWith(path.basename(file)))) rmSync(path.join(dir, old), { force: true });
     return { file, community };
   } finally {
