@@ -88,8 +88,9 @@ export function seedActivity(db: SQLite.Database, rand: (n: number) => number) {
     },
 
     /**
-     * A few events in one space, spread over the past months and the coming two, each with
-     * up to 40 RSVPs: 10, plus one per 100 members.
+     * Events in one space, each with up to 40 RSVPs: 10 in the coming two months at every
+     * size (the events page shows the same list), and 10 plus one per 100 members in the
+     * past 180 days (the past grows with the community; the page must not read it).
      */
     events(spaceId: number, members: number, nowMs: number): void {
       const event = db.prepare(
@@ -97,11 +98,10 @@ export function seedActivity(db: SQLite.Database, rand: (n: number) => number) {
          values (?, ?, ?, ?, ?, ?, 'Europe/Berlin', 'Roastery, Main Street 1', null, ?, 'scheduled', 1, ?, ?)`,
       );
       const rsvp = db.prepare(`insert or ignore into event_rsvps (event_id, member_id, status, created_at, updated_at) values (?, ?, ?, ?, ?)`);
-      const count = 10 + Math.floor(members / 100);
+      const past = 10 + Math.floor(members / 100);
       const statuses = ['going', 'going', 'maybe', 'not_going'];
-      for (let i = 0; i < count; i++) {
-        // Two thirds in the past 180 days, one third in the next 60.
-        const starts = i % 3 === 2 ? nowMs + (1 + rand(60)) * DAY : nowMs - (1 + rand(180)) * DAY;
+      for (let i = 0; i < past + 10; i++) {
+        const starts = i >= past ? nowMs + (1 + rand(60)) * DAY : nowMs - (1 + rand(180)) * DAY;
         const created = new Date(Math.min(starts, nowMs) - 14 * DAY).toISOString();
         const id = Number(
           event.run(spaceId, `Cupping session ${i + 1}`, 'Taste *new* roasts together.', '<p>Taste <em>new</em> roasts together.</p>',

@@ -9,7 +9,7 @@ import { seedActivity } from './seed-activity.js';
  * Bumped whenever what `seedCommunity` writes changes, so cached benchmark databases
  * (bench/growth.bench.ts) built by an older seed are rebuilt instead of reused.
  */
-export const SEED_VERSION = 3;
+export const SEED_VERSION = 4;
 
 /** The password every seeded member has when the caller passes its hash as `passwordHash`. */
 export const SEED_PASSWORD = 'growth bench password';

@@ -58,6 +58,16 @@ function planProblems(sqlText: string, plan: Step[]): string[] {
     if (table) read.add(table);
     if (m?.[1] === 'SCAN' && table && NEVER_SCANNED.includes(table)) problems.push(`full scan of ${table}: ${step.detail}`);
   }
+  // A read by a list of keys must seek those keys: an index that leaves the listed column
+  // out reads every row of the rest of the key (standing_rank, by period, for a few members).
+  const onlyTable = new Set([...tables.values()].filter((t) => t !== 'json_each'));
+  if (onlyTable.size === 1) {
+    const [table] = onlyTable;
+    for (const m of sqlText.matchAll(/"(\w+)" in \(/g)) {
+      const search = plan.find((s) => s.detail.startsWith('SEARCH '));
+      if (NEVER_SCANNED.includes(table!) && search && !search.detail.includes(`${m[1]}=`)) problems.push(`reads ${table} past the keys in "${m[1]}" in (...): ${search.detail}`);
+    }
+  }
   const sorts = plan.filter((s) => /USE TEMP B-TREE FOR .*ORDER BY/.test(s.detail));
   const grows = [...read].filter((t) => NEVER_SORTED.includes(t));
   if (sorts.length && grows.length) problems.push(`sorts what it reads of ${grows.join(', ')}: ${sorts.map((s) => s.detail).join('; ')}`);
@@ -134,7 +144,7 @@ describe('page queries are index-backed (issue 14)', function () {
     expect(planOf(count![0]).map((s) => s.detail).join('\n')).to.match(/USING (COVERING )?INDEX notifications_unread/);
   });
 
-  it('flags a scan and a sort the way the plans above would show them', () => {
+  it('flags a scan, a sort and a keyed read past its keys the way the plans above would show them', () => {
     const sqlText = 'select * from "events" as "e" order by "e"."starts_at"';
     expect(planProblems(sqlText, [{ id: 1, parent: 0, detail: 'SCAN e USING INDEX events_starts' }])).to.have.length(1);
     expect(planProblems('select * from "posts" where "root_id" = ? order by "id"', [
@@ -142,5 +152,8 @@ describe('page queries are index-backed (issue 14)', function () {
       { id: 2, parent: 0, detail: 'USE TEMP B-TREE FOR ORDER BY' },
     ])).to.have.length(1);
     expect(planProblems('select * from "posts" where "id" = ?', [{ id: 1, parent: 0, detail: 'SEARCH posts USING INTEGER PRIMARY KEY (rowid=?)' }])).to.deep.equal([]);
+    const keyed = 'select "member_id", "earned" from "standing_totals" where "period" = ? and "member_id" in (?, ?)';
+    expect(planProblems(keyed, [{ id: 1, parent: 0, detail: 'SEARCH standing_totals USING COVERING INDEX standing_rank (period=?)' }])).to.have.length(1);
+    expect(planProblems(keyed, [{ id: 1, parent: 0, detail: 'SEARCH standing_totals USING INDEX standing_totals_member (member_id=? AND period=?)' }])).to.deep.equal([]);
   });
 });
