@@ -86,6 +86,8 @@ export async function rebuildDerivedTotals(file: string, timeZone = defaultConfi
         group by account`.execute(trx);
       await new StandingTotals(() => timeZone).rebuild(trx);
     });
+    // Everything into the main file: callers copy or rename it alone.
+    database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     await database.close();
   }
