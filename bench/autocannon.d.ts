@@ -4,6 +4,7 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    amount?: number;
     pipelining?: number;
     headers?: Record<string, string>;
   }
@@ -20,6 +21,11 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
   }
+  /** A run in progress: each answer is reported as 'response' (latency in ms). */
+  interface Instance {
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
+  }
   function autocannon(options: Options): Promise<Result>;
+  function autocannon(options: Options, done: (err: Error | null, result: Result) => void): Instance;
   export default autocannon;
 }

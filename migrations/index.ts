@@ -28,6 +28,8 @@ import * as m0026 from './0026_member_time_zone.js';
 import * as m0027 from './0027_voucher_use_key.js';
 import * as m0028 from './0028_submission_keys.js';
 import * as m0029 from './0029_standing_totals.js';
+import * as m0030 from './0030_page_indexes.js';
+import * as m0032 from './0032_activity_counts.js';
 
 /** Static list: the migrator never scans the disk, so the compiled build and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +62,6 @@ export const migrations: Record<string, Migration> = {
   '0027_voucher_use_key': m0027,
   '0028_submission_keys': m0028,
   '0029_standing_totals': m0029,
+  '0030_page_indexes': m0030,
+  '0032_activity_counts': m0032,
 };

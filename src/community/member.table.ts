@@ -25,6 +25,8 @@ export interface MemberTable {
   approve_followers: Generated<number>;
   /** The IANA zone the member reads times in; null: the community's (migration 0026). */
   timezone: Generated<string | null>;
+  /** UTC day (YYYY-MM-DD) a local member last posted, reacted or signed in; kept by triggers (migration 0032). */
+  last_active_day: Generated<string | null>;
 }
 export type MemberRow = Selectable<MemberTable>;
 export type NewMemberRow = Insertable<MemberTable>;
@@ -53,4 +55,10 @@ export interface ServerSecretTable {
   name: string;
   value: string;
   created_at: string;
+}
+
+/** Counts the database keeps as rows change (migration 0032's triggers): 'local_posts', local posts neither deleted nor removed. */
+export interface CommunityCountTable {
+  key: string;
+  n: number;
 }

@@ -119,7 +119,9 @@ export class PostViews {
     const deeper =
       branchIds.length === 0
         ? []
-        : await this.q.thread().where('posts.root_id', '=', rootId).where('posts.branch_id', 'in', branchIds).where('posts.depth', '>', 1).orderBy('posts.id').execute();
+        : // Branch by branch, each oldest first: the order of posts_root (root_id, branch_id, id), so
+          // no sort. Trees are built per branch, so this gives the same tree as ordering by id.
+          await this.q.thread().where('posts.root_id', '=', rootId).where('posts.branch_id', 'in', branchIds).where('posts.depth', '>', 1).orderBy('posts.branch_id').orderBy('posts.id').execute();
     const all = [rootRow, ...shown, ...deeper];
     const reactions = await this.reactionCounts(all, viewer);
     const views = new Map(all.map((r) => [r.id, toView(r, reactions.get(r.id))]));

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { InviteTable, MemberTable, ServerSecretTable, SessionTable } from '../community/member.table.js';
+import type { InviteTable, MemberTable, ServerSecretTable, SessionTable, CommunityCountTable } from '../community/member.table.js';
 import type { PostShareTable, PostTable, ReactionTable } from '../community/post.table.js';
 import type { SpaceTable } from '../community/space.table.js';
 import type {
@@ -52,6 +52,7 @@ export interface Database {
   achievement_counts: AchievementCountTable;
   space_reputation: SpaceReputationTable;
   standing_state: StandingStateTable;
+  community_counts: CommunityCountTable;
   rewards: RewardTable;
   redemptions: RedemptionTable;
   achievements: AchievementTable;

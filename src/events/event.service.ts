@@ -227,7 +227,9 @@ export class EventService {
       .innerJoin('spaces as s', 's.id', 'e.space_id')
       .selectAll('e')
       .select(['s.slug as spaceSlug', 's.name as spaceName', 's.visibility as spaceVisibility'])
-      .where('e.ends_at', '>=', nowIso())
+      // Found by their end (events_ends), then sorted: walking events_starts in order would
+      // read every past event first, and the past only grows (issue 14).
+      .where('e.id', 'in', (eb) => eb.selectFrom('events').select('events.id').where('events.ends_at', '>=', nowIso()))
       .orderBy('e.starts_at')
       .limit(opts.limit ?? 100);
     if (viewer === null || opts.publicOnly) q = q.where('s.visibility', '=', 'public');

@@ -1,6 +1,5 @@
 import { markdownToPlainText } from '../community/markdown.js';
 import { type Request, type Response, Router } from 'express';
-import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Db } from '../db/schema.js';
 import type { ActorDirectory } from './actors.js';
@@ -95,29 +94,18 @@ interface Usage {
   localPosts: number;
 }
 
-/** Members are active in a period when they posted, reacted or signed in during it. */
+/**
+ * Members are active in a period when they posted, reacted or signed in during it (by UTC
+ * day). Every figure is kept by the database (migration 0032), so this reads an index range
+ * and a counter, whatever the size of the community.
+ */
 async function usage(db: Db): Promise<Usage> {
-  const since = (days: number) => new Date(Date.now() - days * 86400_000).toISOString();
-  const active = async (days: number) => {
-    const s = since(days);
-    const row = await sql<{ n: number }>`
-      select count(*) as n from members m
-      where m.domain is null and m.status = 'active' and (
-        exists (select 1 from posts p where p.author_id = m.id and p.created_at >= ${s})
-        or exists (select 1 from reactions r where r.member_id = m.id and r.created_at >= ${s})
-        or exists (select 1 from sessions x where x.member_id = m.id and x.created_at >= ${s}))`.execute(db);
-    return Number(row.rows[0]?.n ?? 0);
-  };
-  const total = await db.selectFrom('members').select((eb) => eb.fn.countAll<number>().as('n')).where('domain', 'is', null).where('status', '=', 'active').executeTakeFirstOrThrow();
-  const posts = await db
-    .selectFrom('posts')
-    .innerJoin('members', 'members.id', 'posts.author_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('members.domain', 'is', null)
-    .where('posts.deleted_at', 'is', null)
-    .where('posts.removed_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return { users: { total: Number(total.n), activeMonth: await active(30), activeHalfyear: await active(180) }, localPosts: Number(posts.n) };
+  const since = (days: number) => new Date(Date.now() - days * 86400_000).toISOString().slice(0, 10);
+  const local = db.selectFrom('members').select((eb) => eb.fn.countAll<number>().as('n')).where('domain', 'is', null).where('status', '=', 'active');
+  const active = async (days: number) => Number((await local.where('last_active_day', '>=', since(days)).executeTakeFirstOrThrow()).n);
+  const total = await local.executeTakeFirstOrThrow();
+  const posts = await db.selectFrom('community_counts').select('n').where('key', '=', 'local_posts').executeTakeFirst();
+  return { users: { total: Number(total.n), activeMonth: await active(30), activeHalfyear: await active(180) }, localPosts: posts?.n ?? 0 };
 }
 
 export { VERSION as HEARTH_VERSION };
