@@ -33,7 +33,11 @@ export function smtpMailer(email: Config['email'], communityName: string): Maile
   const from = email.from || `${communityName.replace(/[\r\n<>"]/g, '')} <no-reply@${email.smtp_host}>`;
   return {
     async send(mail) {
-      transport ??= connect();
+      // A failed load or setup is not kept: the next e-mail tries again.
+      transport ??= connect().catch((err: unknown) => {
+        transport = undefined;
+        throw err;
+      });
       // Header fields never carry line breaks from data (header injection).
       await (await transport).sendMail({ from, to: mail.to, subject: mail.subject.replace(/[\r\n]+/g, ' '), text: mail.text });
     },
