@@ -5,11 +5,24 @@
  *
  * Both servers run as child processes (Hearth from the compiled dist/, as `npm start` runs
  * it), so the load generator here never shares their event loop, and /proc gives Hearth's
- * own RSS. Runs alternate bare, hearth, bare, hearth and average each side, so drift in the
- * machine (other load, CPU frequency) falls on both alike.
+ * own RSS. On a machine with two cores or more the servers are pinned to one core and this
+ * process (autocannon) to another, so the load generator never takes CPU from the server it
+ * measures. The figures come from ROUNDS short rounds, each a bare run and a hearth run back
+ * to back (the order alternating per round): a ratio per round, so drift in the machine
+ * (other load, CPU frequency) falls on both sides of each ratio, and the median of the
+ * rounds, printed with its min and max, so one disturbed round moves the spread, not the
+ * figure.
+ *
+ * `home_page_ratio` is the ratio of CPU time per request (bare / hearth, each server's own
+ * CPU time from /proc over the requests it answered): what each page costs the machine.
+ * On a dedicated core a saturated single-threaded server answers 1 / (CPU per request), so
+ * it is the throughput ratio without the share of the CPU other processes took during that
+ * side's seconds, which on a shared 2-core machine moved the req/s ratio by ±0.2 between
+ * rounds. The req/s ratio is printed beside it as `home_page_rps_ratio`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -18,23 +31,68 @@ import { figure, freePort, log, rssMb, seededDataDir, startHearth, stopAll, wait
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const POSTS = 100_000;
 const CONNECTIONS = 10;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Seconds of load per side per round. */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+/** Seconds of load per server before the first round: JIT, SQLite's page cache, the OS file cache. */
+const WARM_UP = 5;
 
 /**
- * Resident memory of the idle server: V8 gives back the heap it grew during start-up once
- * it has had no work for several seconds (its memory reducer), so the figure is read after
- * 20 s without a request.
+ * Resident memory of the idle server, read after 20 s without a request: what a small
+ * community's server holds while nobody visits. (V8 does not hand back the young generation
+ * it grew while loading modules: with no allocation there is no GC to shrink it.)
  */
 async function idleRss(pid: number): Promise<number> {
   await new Promise((r) => setTimeout(r, 20_000));
   return rssMb(pid);
 }
 
-async function load(url: string): Promise<{ rps: number; p50: number; p99: number }> {
-  await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up: JIT, page cache
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+/**
+ * Pins a process (all its threads: V8's GC helpers and libuv's pool too) to one CPU with
+ * taskset(1). Returns false, and changes nothing, when taskset is missing or refuses.
+ */
+function pin(pid: number, cpu: number): boolean {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+const TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time a process (all its threads) has used, in ms, from /proc/<pid>/stat (utime + stime). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** The server's CPU time per answered request, ms. */
+  cpuPerRequest: number;
+}
+
+async function load(url: string, pid: number, seconds: number): Promise<Run> {
+  const cpu0 = cpuMs(pid);
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  const cpu = cpuMs(pid) - cpu0;
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers and ${r.errors} errors under load`);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  return { rps: r.requests.total / seconds, p50: r.latency.p50, p99: r.latency.p99, cpuPerRequest: cpu / r.requests.total };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** `name` (the median of the rounds), `name_min` and `name_max`. */
+function spread(name: string, xs: number[], unit: string, digits: number): void {
+  figure(name, median(xs).toFixed(digits), unit);
+  figure(`${name}_min`, Math.min(...xs).toFixed(digits), unit);
+  figure(`${name}_max`, Math.max(...xs).toFixed(digits), unit);
 }
 
 async function main(): Promise<void> {
@@ -53,6 +111,12 @@ async function main(): Promise<void> {
     const bareUrl = `http://127.0.0.1:${barePort}/`;
     await waitUntilUp(bareUrl, bare);
 
+    // Servers on CPU 0, autocannon (this process) on CPU 1: without it the load generator,
+    // which costs about as much CPU as the page it asks for, competes with the server for
+    // the same two cores and the ratio reads how the scheduler split them.
+    const pinned = availableParallelism() >= 2 && pin(hearth.pid!, 0) && pin(bare.pid!, 0) && pin(process.pid, 1);
+    log(pinned ? 'servers pinned to CPU 0, load generator to CPU 1' : 'not pinned (taskset missing or one CPU): figures are noisier');
+
     const [hearthPage, barePage] = await Promise.all([fetch(hearthUrl).then((r) => r.text()), fetch(bareUrl).then((r) => r.text())]);
     for (const [name, html] of [['hearth', hearthPage], ['bare', barePage]] as const) {
       const cards = html.split('class="post card"').length - 1;
@@ -61,24 +125,38 @@ async function main(): Promise<void> {
     figure('home_page_bytes_hearth', Buffer.byteLength(hearthPage), 'bytes');
     figure('home_page_bytes_bare', Buffer.byteLength(barePage), 'bytes');
 
-    const bareRuns = [];
-    const hearthRuns = [];
-    for (let round = 0; round < 2; round++) {
-      log(`round ${round + 1}: bare`);
-      bareRuns.push(await load(bareUrl));
-      log(`round ${round + 1}: hearth`);
-      hearthRuns.push(await load(hearthUrl));
+    log(`warm-up: ${WARM_UP} s each`);
+    await load(bareUrl, bare.pid!, WARM_UP);
+    await load(hearthUrl, hearth.pid!, WARM_UP);
+
+    const bareRuns: Run[] = [];
+    const hearthRuns: Run[] = [];
+    const ratios: number[] = [];
+    const cpuRatios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which side goes first, so a slow drift in the machine favours neither.
+      const order = round % 2 ? (['hearth', 'bare'] as const) : (['bare', 'hearth'] as const);
+      const got: Partial<Record<'bare' | 'hearth', Run>> = {};
+      for (const side of order) got[side] = side === 'bare' ? await load(bareUrl, bare.pid!, SECONDS) : await load(hearthUrl, hearth.pid!, SECONDS);
+      bareRuns.push(got.bare!);
+      hearthRuns.push(got.hearth!);
+      ratios.push(got.hearth!.rps / got.bare!.rps);
+      cpuRatios.push(got.bare!.cpuPerRequest / got.hearth!.cpuPerRequest);
+      log(
+        `round ${round + 1}/${ROUNDS}: bare ${Math.round(got.bare!.rps)} req/s ${got.bare!.cpuPerRequest.toFixed(3)} ms CPU/req, ` +
+          `hearth ${Math.round(got.hearth!.rps)} req/s ${got.hearth!.cpuPerRequest.toFixed(3)} ms CPU/req, cost ratio ${cpuRatios.at(-1)!.toFixed(3)}, req/s ratio ${ratios.at(-1)!.toFixed(3)}`,
+      );
     }
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const hearthRps = mean(hearthRuns.map((r) => r.rps));
-    const bareRps = mean(bareRuns.map((r) => r.rps));
-    figure('home_page_hearth', Math.round(hearthRps), 'req/s');
-    figure('home_page_bare', Math.round(bareRps), 'req/s');
-    figure('home_page_ratio', (hearthRps / bareRps).toFixed(2), 'ratio');
-    figure('home_page_hearth_p50', mean(hearthRuns.map((r) => r.p50)).toFixed(1), 'ms');
-    figure('home_page_hearth_p99', mean(hearthRuns.map((r) => r.p99)).toFixed(1), 'ms');
-    figure('home_page_bare_p50', mean(bareRuns.map((r) => r.p50)).toFixed(1), 'ms');
-    figure('home_page_bare_p99', mean(bareRuns.map((r) => r.p99)).toFixed(1), 'ms');
+    spread('home_page_hearth', hearthRuns.map((r) => r.rps), 'req/s', 0);
+    spread('home_page_bare', bareRuns.map((r) => r.rps), 'req/s', 0);
+    spread('home_page_ratio', cpuRatios, 'ratio', 2);
+    spread('home_page_rps_ratio', ratios, 'ratio', 2);
+    figure('home_page_hearth_cpu_per_request', median(hearthRuns.map((r) => r.cpuPerRequest)).toFixed(3), 'ms');
+    figure('home_page_bare_cpu_per_request', median(bareRuns.map((r) => r.cpuPerRequest)).toFixed(3), 'ms');
+    figure('home_page_hearth_p50', median(hearthRuns.map((r) => r.p50)).toFixed(1), 'ms');
+    figure('home_page_hearth_p99', median(hearthRuns.map((r) => r.p99)).toFixed(1), 'ms');
+    figure('home_page_bare_p50', median(bareRuns.map((r) => r.p50)).toFixed(1), 'ms');
+    figure('home_page_bare_p99', median(bareRuns.map((r) => r.p99)).toFixed(1), 'ms');
     figure('rss_after_load', rssMb(hearth.pid!), 'MB');
   } finally {
     await stopAll(children);

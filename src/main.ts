@@ -8,6 +8,7 @@ import { isRole } from './community/roles.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DomainError, ValidationError } from './core/errors.js';
 import { formatTime } from './core/format.js';
+import { collectOnceQuiet } from './core/idle-memory.js';
 import { logger } from './core/logger.js';
 import { DatabaseMissingError, databaseFile, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -80,6 +81,10 @@ async function serve(config: Config): Promise<void> {
   }
   // Deliveries queued before a crash or restart go out now.
   hearth.federation?.start();
+  let requests = 0;
+  server.on('request', () => requests++);
+  // Hand back what start-up grew once the server is quiet (core/idle-memory.ts).
+  const collector = collectOnceQuiet(() => requests);
   const purge = setInterval(() => hearth.services.sessions.purgeExpired().catch((err) => logger.warn('session purge failed', err)), 3600_000);
   purge.unref();
   // Daily digests: checked every quarter hour, each member gets at most one a day.
@@ -91,6 +96,7 @@ async function serve(config: Config): Promise<void> {
     logger.info(`${signal}: shutting down`);
     clearInterval(purge);
     if (digest) clearInterval(digest);
+    collector.stop();
     server.close(() => {
       hearth.close().finally(() => process.exit(0));
     });

@@ -8,7 +8,9 @@
 export const LOCALE = 'en';
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
-const formattedTimes = new Map<string, string>();
+/** Formatted times per zone, then per instant: a page repeats the same recent timestamps. */
+const formattedTimes = new Map<string, Map<string, string>>();
+let formattedCount = 0;
 
 function timeFormat(tz: string): Intl.DateTimeFormat {
   let f = timeFormats.get(tz);
@@ -23,19 +25,25 @@ function timeFormat(tz: string): Intl.DateTimeFormat {
 /**
  * An ISO-8601 instant on the wall clock of the IANA zone `tz`: "Sat, 5 Dec 2026, 19:30".
  * Empty or unparseable input gives ''. Intl formatting costs more than the rest of a post
- * card and a page repeats the same recent timestamps, so results are kept (bounded).
+ * card and a page repeats the same recent timestamps, so results are kept (bounded, 5,000).
  * Throws RangeError for an unknown zone (callers pass zones checked with isTimeZone).
  */
 export function formatTime(iso: string | null | undefined, tz: string): string {
   if (!iso) return '';
-  const key = `${tz} ${iso}`;
-  let text = formattedTimes.get(key);
+  let zone = formattedTimes.get(tz);
+  let text = zone?.get(iso);
   if (text === undefined) {
     const ms = Date.parse(iso);
     if (Number.isNaN(ms)) return '';
     text = timeFormat(tz).format(ms);
-    if (formattedTimes.size >= 5000) formattedTimes.clear();
-    formattedTimes.set(key, text);
+    if (formattedCount >= 5000) {
+      formattedTimes.clear();
+      formattedCount = 0;
+      zone = undefined;
+    }
+    if (!zone) formattedTimes.set(tz, (zone = new Map()));
+    zone.set(iso, text);
+    formattedCount++;
   }
   return text;
 }
@@ -57,15 +65,25 @@ export function formatWallClock(iso: string, tz: string): string {
   return Number.isNaN(ms) ? '' : f.format(ms);
 }
 
-const numberFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
+// Made on first use: an Intl formatter pulls several MB of ICU data into the process.
+let numberFormat: Intl.NumberFormat | undefined;
+/** Whether the locale writes small integers as String() does (no grouping below 1,000, ASCII digits). */
+let plainSmallIntegers: boolean | undefined;
 
 /**
  * A count or amount with the locale's grouping ("12,345"), at most two decimals. Negative
  * zero (e.g. a sum of no rows negated) reads "0"; anything not a finite number reads "0".
+ * Most numbers on a page are small counts (reactions, replies): those skip Intl, which
+ * costs a post card more than the rest of its numbers together, when the locale writes
+ * them the same way.
  */
 export function formatNumber(n: number | string | null | undefined): string {
   const value = Number(n);
   if (!Number.isFinite(value)) return '0';
+  numberFormat ??= new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
+  plainSmallIntegers ??= numberFormat.format(-999) === '-999' && numberFormat.format(7) === '7';
+  // String(-0) is "0", as wanted.
+  if (plainSmallIntegers && Number.isInteger(value) && value > -1000 && value < 1000) return String(value);
   const text = numberFormat.format(value);
   // Rounding can also produce "-0" from, say, -0.001.
   return text === '-0' ? '0' : text;

@@ -1,13 +1,26 @@
 /** IANA time zones, without a library: Intl knows them and their offsets. */
 
+const checkedZones = new Map<string, boolean>();
+
+/**
+ * Whether `tz` is an IANA zone this runtime knows. Asked on every member's page (their zone
+ * from the database), so answers are kept: building an Intl.DateTimeFormat to find out costs
+ * tens of microseconds. Bounded (1,000), as the question can come from any text.
+ */
 export function isTimeZone(tz: string): boolean {
   if (!tz || tz.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let known = checkedZones.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (checkedZones.size >= 1000) checkedZones.clear();
+    checkedZones.set(tz, known);
   }
+  return known;
 }
 
 const partsFormat = new Map<string, Intl.DateTimeFormat>();

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.js';
 
 export interface Mail {
@@ -12,10 +12,15 @@ export interface Mailer {
   send(mail: Mail): Promise<void>;
 }
 
-/** SMTP from [email], or null when no smtp_host is set (e-mail off). */
+/**
+ * SMTP from [email], or null when no smtp_host is set (e-mail off). nodemailer (some 40
+ * modules, ~5 MB of a server's resident memory) is loaded on the first e-mail sent, not at
+ * start: most communities send none, or a digest a day.
+ */
 export function smtpMailer(email: Config['email'], communityName: string): Mailer | null {
   if (!email.smtp_host) return null;
-  const transport = nodemailer.createTransport({
+  let transport: Promise<Transporter> | undefined;
+  const connect = async (): Promise<Transporter> => (await import('nodemailer')).default.createTransport({
     host: email.smtp_host,
     port: email.smtp_port,
     secure: email.smtp_secure,
@@ -28,8 +33,13 @@ export function smtpMailer(email: Config['email'], communityName: string): Maile
   const from = email.from || `${communityName.replace(/[\r\n<>"]/g, '')} <no-reply@${email.smtp_host}>`;
   return {
     async send(mail) {
+      // A failed load or setup is not kept: the next e-mail tries again.
+      transport ??= connect().catch((err: unknown) => {
+        transport = undefined;
+        throw err;
+      });
       // Header fields never carry line breaks from data (header injection).
-      await transport.sendMail({ from, to: mail.to, subject: mail.subject.replace(/[\r\n]+/g, ' '), text: mail.text });
+      await (await transport).sendMail({ from, to: mail.to, subject: mail.subject.replace(/[\r\n]+/g, ' '), text: mail.text });
     },
   };
 }

@@ -1,4 +1,9 @@
-import qrcode from 'qrcode-generator';
+import { createRequire } from 'node:module';
+import type QRCodeGenerator from 'qrcode-generator';
+
+// Loaded on the first QR code drawn (a voucher page), not at start: most requests never draw one.
+let qrcode: typeof QRCodeGenerator | undefined;
+const load = (): typeof QRCodeGenerator => (qrcode ??= createRequire(import.meta.url)('qrcode-generator') as typeof QRCodeGenerator);
 
 const QUIET_ZONE = 4;
 
@@ -7,7 +12,7 @@ const QUIET_ZONE = 4;
  * zone scanners need, sized by CSS. Error correction M survives a scratched phone screen.
  */
 export function qrSvg(text: string, label: string): string {
-  const qr = qrcode(0, 'M');
+  const qr = load()(0, 'M');
   qr.addData(text, 'Byte');
   qr.make();
   const n = qr.getModuleCount();

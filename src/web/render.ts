@@ -21,8 +21,12 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
  * around it ("by Anna 🌸 آنا · 29 Nov 2026" must not swap the Arabic with the date).
  * Escaped here, then marked safe: the one place user text becomes markup.
  */
-const isolate = (text: string | null | undefined): nunjucks.runtime.SafeString | '' =>
-  text ? new nunjucks.runtime.SafeString(`<bdi>${String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!)}</bdi>`) : '';
+const isolate = (text: string | null | undefined): nunjucks.runtime.SafeString | '' => {
+  if (!text) return '';
+  const s = String(text);
+  // Most names and titles hold nothing to escape: testing first skips replace's copy (several per card).
+  return new nunjucks.runtime.SafeString(`<bdi>${/[&<>"']/.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : s}</bdi>`);
+};
 
 /** Everything every page shows: the community's name, description and rules, and who is looking. */
 export interface PageGlobals {
