@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < reactions; i++) {
       const p = posts[i % posts.length]!;
       const reactor = members[(members.indexOf(p.author) + 1 + Math.floor(i / posts.length)) % MEMBERS]!;
-      services.bus.emit('reaction.added', { postId: p.id, memberId: reactor, authorId: p.author, kind: 'like' });
+      services.bus.emit('reaction.added', { postId: p.id, memberId: reactor, authorId: p.author, kind: 'like', spaceId: space.id });
     }
     await services.earning.idle();
     const seconds = (performance.now() - started) / 1000;

@@ -51,7 +51,7 @@ export class ReactionService {
       else await trx.deleteFrom('reactions').where('post_id', '=', postId).where('member_id', '=', member.id).where('kind', '=', kind).execute();
       return { now: wanted, changed: true };
     });
-    if (change.changed) this.bus.emit(change.now ? 'reaction.added' : 'reaction.removed', { postId, memberId: member.id, authorId: post.author_id, kind });
+    if (change.changed) this.bus.emit(change.now ? 'reaction.added' : 'reaction.removed', { postId, memberId: member.id, authorId: post.author_id, kind, spaceId: post.space_id });
     return change.now;
   }
 }

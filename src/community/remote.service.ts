@@ -65,7 +65,7 @@ export class RemoteService {
       db
         .selectFrom('posts')
         .innerJoin('spaces', 'spaces.id', 'posts.space_id')
-        .select(['posts.id', 'posts.root_id', 'posts.author_id', 'posts.deleted_at', 'posts.removed_at', 'spaces.visibility'])
+        .select(['posts.id', 'posts.root_id', 'posts.author_id', 'posts.space_id', 'posts.deleted_at', 'posts.removed_at', 'spaces.visibility'])
         .where('posts.id', '=', p.id),
     );
   }
@@ -117,7 +117,7 @@ export class RemoteService {
   // Both run for nearly every inbound activity: compiled once.
   private readonly authorByIri: (p: { iri: string }) => Promise<MemberRow[]>;
   private readonly postByApId: (p: { apId: string }) => Promise<PostRow[]>;
-  private readonly postWithSpace: (p: { id: number }) => Promise<(Pick<PostRow, 'id' | 'root_id' | 'author_id' | 'deleted_at' | 'removed_at'> & { visibility: string })[]>;
+  private readonly postWithSpace: (p: { id: number }) => Promise<(Pick<PostRow, 'id' | 'root_id' | 'author_id' | 'space_id' | 'deleted_at' | 'removed_at'> & { visibility: string })[]>;
 
   async findAuthor(actorIri: string): Promise<MemberRow | undefined> {
     return (await this.authorByIri({ iri: actorIri }))[0];
@@ -250,7 +250,7 @@ export class RemoteService {
       const r = await this.db.deleteFrom('reactions').where('post_id', '=', postId).where('member_id', '=', memberId).where('kind', '=', kind).executeTakeFirst();
       changed = Number(r.numDeletedRows) > 0;
     }
-    if (changed) this.bus.emit(on ? 'reaction.added' : 'reaction.removed', { postId, memberId, authorId: post.author_id, kind, remote: true });
+    if (changed) this.bus.emit(on ? 'reaction.added' : 'reaction.removed', { postId, memberId, authorId: post.author_id, kind, spaceId: post.space_id, remote: true });
     return changed;
   }
 }

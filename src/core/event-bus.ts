@@ -23,7 +23,7 @@ export interface DomainEvents {
   'post.updated': { postId: number; authorId: number; remote?: true };
   'post.deleted': { postId: number; authorId: number; remote?: true };
   'post.removed': { postId: number; authorId: number; by: number; reason: string };
-  'reaction.added': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
+  'reaction.added': { postId: number; memberId: number; authorId: number; kind: string; spaceId: number; remote?: true };
   'reaction.removed': { postId: number; memberId: number; authorId: number; kind: string; remote?: true };
   'report.filed': { reportId: number };
   // A staff action was written to the moderation log (after its commit); the member it was done to is told.

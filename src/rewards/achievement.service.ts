@@ -23,11 +23,24 @@ export class AchievementService {
     private readonly totals: StandingTotals,
   ) {}
 
-  /** Records one achievement in the caller's transaction; false when its source was already counted. */
+  /**
+   * Records one achievement in the caller's transaction, for an active local member only
+   * (people on other servers and suspended members achieve nothing here); false when its
+   * source was already counted or the member is not one. One statement: the member check
+   * is the insert's own SELECT.
+   */
   async record(trx: DbOrTx, memberId: number, rule: EarnRule, source: string, spaceId: number | null): Promise<boolean> {
     const r = await trx
       .insertInto('achievements')
-      .values({ source, member_id: memberId, rule, space_id: spaceId, created_at: nowIso() })
+      .columns(['source', 'member_id', 'rule', 'space_id', 'created_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('members')
+          .select([eb.val(source).as('source'), 'id', eb.val(rule).as('rule'), eb.val(spaceId).as('space_id'), eb.val(nowIso()).as('created_at')])
+          .where('id', '=', memberId)
+          .where('domain', 'is', null)
+          .where('status', '=', 'active'),
+      )
       .onConflict((oc) => oc.column('source').doNothing())
       .executeTakeFirst();
     if (!(Number(r.numInsertedOrUpdatedRows ?? 0) > 0)) return false;

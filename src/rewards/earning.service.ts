@@ -42,8 +42,8 @@ export class EarningService {
   }
 
   attach(bus: EventBus): void {
-    bus.on('post.created', (e) => this.track(this.writes.submit((trx, after) => this.postCreated(trx, after, e.postId, e.spaceId, e.authorId, e.parentId))));
-    bus.on('reaction.added', (e) => this.track(this.writes.submit((trx, after) => this.reacted(trx, after, e.postId, e.memberId, e.authorId))));
+    bus.on('post.created', (e) => this.track(this.writes.submit((trx, after) => this.postCreated(trx, after, e.postId, e.spaceId, e.authorId, e.parentId, e.remote === true))));
+    bus.on('reaction.added', (e) => this.track(this.writes.submit((trx, after) => this.reacted(trx, after, e.postId, e.spaceId, e.memberId, e.authorId))));
     bus.on('post.removed', (e) => this.track(this.writes.submit((trx) => this.takeBack(trx, e.postId, 'The post was removed by a moderator'))));
     bus.on('post.deleted', (e) => this.track(this.writes.submit((trx) => this.takeBack(trx, e.postId, 'The post was deleted'))));
     // A deleted account's reactions and replies stop counting for the people they reached.
@@ -82,8 +82,7 @@ export class EarningService {
   private async awardIn(trx: DbOrTx, after: After, memberId: number, rule: EarnRule, source: string, opts: { spaceId?: number | null; reason?: string }): Promise<LedgerEntryRow | null> {
     const economy = this.economy();
     if (!economy.enabled) return null;
-    const member = await trx.selectFrom('members').select(['domain', 'status']).where('id', '=', memberId).executeTakeFirst();
-    if (!member || member.domain !== null || member.status !== 'active') return null;
+    // Only an active local member achieves (and so earns) anything: record() checks it.
     if (!(await this.achievements.record(trx, memberId, rule, source, opts.spaceId ?? null))) return null;
     const badges = await this.achievements.check(trx, memberId, rule);
     if (badges.length) after(() => this.achievements.announce(memberId, badges));
@@ -105,23 +104,20 @@ export class EarningService {
     return this.ledger.record(trx, { debit: ISSUING, credit: wallet(memberId), amount: due, kind: 'award', rule, source, reason: opts.reason ?? REASONS[rule], memberId });
   }
 
-  private async postCreated(trx: DbOrTx, after: After, postId: number, spaceId: number, authorId: number, parentId: number | null): Promise<void> {
-    await this.awardIn(trx, after, authorId, parentId === null ? 'post' : 'reply', `post:${postId}`, { spaceId });
-    if (parentId === null) return;
+  private async postCreated(trx: DbOrTx, after: After, postId: number, spaceId: number, authorId: number, parentId: number | null, remote: boolean): Promise<void> {
+    if (!remote) await this.awardIn(trx, after, authorId, parentId === null ? 'post' : 'reply', `post:${postId}`, { spaceId });
     // A reply from another server is engagement the parent's author earned, once per person.
-    const author = await trx.selectFrom('members').select('domain').where('id', '=', authorId).executeTakeFirst();
-    if (author?.domain == null) return;
+    if (parentId === null || !remote) return;
     const parent = await trx.selectFrom('posts').select('author_id').where('id', '=', parentId).executeTakeFirst();
     if (parent && parent.author_id !== authorId) {
       await this.awardIn(trx, after, parent.author_id, 'reaction_received', `remote-reply:${parentId}:${authorId}`, { spaceId, reason: 'Someone on another server replied to your post' });
     }
   }
 
-  private async reacted(trx: DbOrTx, after: After, postId: number, reactorId: number, authorId: number): Promise<void> {
+  private async reacted(trx: DbOrTx, after: After, postId: number, spaceId: number, reactorId: number, authorId: number): Promise<void> {
     if (reactorId === authorId) return;
-    const post = await trx.selectFrom('posts').select('space_id').where('id', '=', postId).executeTakeFirst();
     // One award per person and post, whatever the kind and however often it is toggled.
-    await this.awardIn(trx, after, authorId, 'reaction_received', `reaction:${postId}:${reactorId}`, { spaceId: post?.space_id ?? null });
+    await this.awardIn(trx, after, authorId, 'reaction_received', `reaction:${postId}:${reactorId}`, { spaceId });
   }
 
   /** Removed or deleted content takes back what it earned (its own award and the reactions to it) and stops counting. */

@@ -14,6 +14,8 @@ export const ISSUING = 'community:issuing';
 /** Where redeemed currency goes: spent on rewards, out of circulation. */
 export const REDEMPTIONS = 'community:redemptions';
 export const wallet = (memberId: number): string => `member:${memberId}`;
+/** Whether an account is a member's wallet (which may never go below zero). */
+const isWallet = (account: string): boolean => account.startsWith('member:');
 
 export interface Movement {
   debit: string;
@@ -84,8 +86,17 @@ export class LedgerService {
       .returningAll()
       .executeTakeFirst();
     if (!entry) return null;
-    await this.move(trx, m.debit, -m.amount);
-    await this.move(trx, m.credit, m.amount);
+    if (isWallet(m.debit)) {
+      await this.move(trx, m.debit, -m.amount);
+      await this.move(trx, m.credit, m.amount);
+    } else {
+      // Issuing (awards, grants) or a refund: no wallet goes down, so both balances change in one upsert.
+      await trx
+        .insertInto('ledger_balances')
+        .values([{ account: m.debit, balance: -m.amount }, { account: m.credit, balance: m.amount }])
+        .onConflict((oc) => oc.column('account').doUpdateSet((eb) => ({ balance: eb('ledger_balances.balance', '+', eb.ref('excluded.balance')) })))
+        .execute();
+    }
     await this.standingTotals.entryWritten(trx, entry);
     return entry;
   }
