@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { BadgeRule, EarnRule } from '../config.js';
 import type { EventBus } from '../core/event-bus.js';
 import { nowIso } from '../core/time.js';
@@ -61,11 +62,22 @@ export class AchievementService {
   async check(trx: DbOrTx, memberId: number, rule: EarnRule): Promise<BadgeRule[]> {
     const due = this.badges().filter((b) => b.rule === rule);
     if (!due.length) return [];
-    // The kept count (achievement_counts), not a count of the member's achievements.
-    const row = await trx.selectFrom('achievement_counts').select('n').where('member_id', '=', memberId).where('rule', '=', rule).executeTakeFirst();
+    // The kept count (achievement_counts) and the badges of this rule already held, in one
+    // read: once a member holds them, an achievement costs no badge write at all.
+    // group_concat is SQLite's; PostgreSQL spells it string_agg(b.badge, chr(10)).
+    const row = await trx
+      .selectFrom('achievement_counts as c')
+      .select((eb) => [
+        'c.n',
+        eb.selectFrom('member_badges as b').select(sql<string>`group_concat(b.badge, char(10))`.as('held')).where('b.member_id', '=', memberId).where('b.badge', 'in', due.map((b) => b.id)).as('held'),
+      ])
+      .where('c.member_id', '=', memberId)
+      .where('c.rule', '=', rule)
+      .executeTakeFirst();
     const n = row?.n ?? 0;
+    const held = new Set((row?.held ?? '').split('\n'));
     const given: BadgeRule[] = [];
-    for (const badge of due.filter((b) => Number(n) >= b.count)) {
+    for (const badge of due.filter((b) => n >= b.count && !held.has(b.id))) {
       const r = await trx
         .insertInto('member_badges')
         .values({ member_id: memberId, badge: badge.id, awarded_at: nowIso() })
