@@ -190,7 +190,7 @@ async function economyCommand(config: Config, args: string[]): Promise<number> {
     }
     const audit = await s.ledger.audit();
     for (const m of audit.mismatches) process.stdout.write(`balance of ${m.account}: kept ${m.cached}, the ledger says ${m.computed}\n`);
-    for (const m of audit.standing) process.stdout.write(`${m.table} (${m.key}): kept ${m.kept}, the ledger says ${m.computed}\n`);
+    for (const m of audit.standing) process.stdout.write(`${m.table} (${m.key}): kept ${m.kept}, ${m.table === 'standing_totals' ? 'the ledger' : 'the achievements'} say${m.table === 'standing_totals' ? 's' : ''} ${m.computed}\n`);
     if (audit.total !== 0) process.stdout.write(`all accounts sum to ${audit.total}, not 0\n`);
     const wrong = audit.mismatches.length + audit.standing.length + (audit.total !== 0 ? 1 : 0);
     process.stdout.write(wrong ? `${wrong} difference(s) found.${audit.standing.length && !values.repair ? ' Standing totals can be rebuilt: hearth economy audit --repair' : ''}\n` : 'Balances and standing agree with the ledger.\n');

@@ -8,11 +8,19 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface Unit {
   open: boolean;
   /**
-   * Transactions begun inside the unit, each a savepoint of it: for each, how many
-   * effects were deferred when it began (a savepoint rolled back drops the effects
-   * deferred since, with its writes).
+   * Transactions begun inside the unit and still open, innermost last, each a savepoint
+   * named by `named` (unit_1, unit_2...): with how many effects were deferred when it
+   * began (a savepoint rolled back drops the effects deferred since, with its writes).
    */
-  readonly savepoints: number[];
+  readonly savepoints: { name: string; effects: number }[];
+  /** Savepoints named so far. */
+  named: number;
+  /**
+   * Why the unit cannot commit, once something went wrong that a savepoint cannot undo
+   * (two transactions inside it at once, SQLite's own rollback of the whole transaction):
+   * it then rolls back whole, and every job in it fails.
+   */
+  broken: string | null;
   /** Run in order once the unit has committed; dropped if it rolls back. */
   readonly effects: (() => void)[];
 }

@@ -39,6 +39,36 @@ class Connection implements DatabaseConnection {
 
 const raw = (sql: string) => CompiledQuery.raw(sql);
 
+/**
+ * The connection as one user inside a unit holds it: a transaction begun on it is the
+ * savepoint it names, so its commit or rollback can be checked to be the innermost one.
+ */
+class UnitConnection implements DatabaseConnection {
+  savepoint: string | null = null;
+  constructor(private readonly base: Connection) {}
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.base.executeQuery(query);
+  }
+  streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    return this.base.streamQuery(query);
+  }
+}
+
+/**
+ * SQLite's savepoints are a stack: two transactions running at once inside one unit
+ * (a Promise.all over db.transaction()) would release or roll back each other's work.
+ * That is refused, loudly: the unit is marked broken and rolls back whole.
+ */
+function innermost(unit: Unit, c: DatabaseConnection): { name: string; effects: number } {
+  const top = unit.savepoints[unit.savepoints.length - 1];
+  const name = c instanceof UnitConnection ? c.savepoint : null;
+  if (!top || top.name !== name) {
+    unit.broken = 'two transactions ran at once inside one unit of work; they must run one after another';
+    throw new Error(unit.broken);
+  }
+  return top;
+}
+
 class UnitDriver implements Driver {
   private readonly waiting: (() => void)[] = [];
   private busy = false;
@@ -55,7 +85,8 @@ class UnitDriver implements Driver {
 
   /** The connection, in arrival order; at once for code inside the unit that holds it. */
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (!openUnit()) await this.lock();
+    if (openUnit()) return new UnitConnection(this.connection);
+    await this.lock();
     return this.connection;
   }
 
@@ -66,24 +97,38 @@ class UnitDriver implements Driver {
   async beginTransaction(c: DatabaseConnection): Promise<void> {
     const unit = openUnit();
     if (!unit) return void (await c.executeQuery(raw('begin')));
-    unit.savepoints.push(unit.effects.length);
-    await c.executeQuery(raw(`savepoint unit_${unit.savepoints.length}`));
+    // SQLite rolls a whole transaction back on its own after some errors (disk full, I/O):
+    // a savepoint now would open a new one, and what the unit wrote before would be lost.
+    if (!this.sqlite.inTransaction || unit.broken) {
+      unit.broken ??= 'the database rolled the unit of work back';
+      throw new Error(unit.broken);
+    }
+    const name = `unit_${++unit.named}`;
+    if (c instanceof UnitConnection) c.savepoint = name;
+    unit.savepoints.push({ name, effects: unit.effects.length });
+    await c.executeQuery(raw(`savepoint ${name}`));
   }
 
   async commitTransaction(c: DatabaseConnection): Promise<void> {
     const unit = openUnit();
     if (!unit) return void (await c.executeQuery(raw('commit')));
-    await c.executeQuery(raw(`release unit_${unit.savepoints.length}`));
+    const { name } = innermost(unit, c);
+    await c.executeQuery(raw(`release ${name}`));
     unit.savepoints.pop();
   }
 
   async rollbackTransaction(c: DatabaseConnection): Promise<void> {
     const unit = openUnit();
     if (!unit) return void (await c.executeQuery(raw('rollback')));
-    const name = `unit_${unit.savepoints.length}`;
+    const { name, effects } = innermost(unit, c);
+    unit.savepoints.pop();
+    unit.effects.length = effects;
+    if (!this.sqlite.inTransaction) {
+      unit.broken ??= 'the database rolled the unit of work back';
+      return;
+    }
     await c.executeQuery(raw(`rollback to ${name}`));
     await c.executeQuery(raw(`release ${name}`));
-    unit.effects.length = unit.savepoints.pop()!;
   }
 
   async savepoint(c: DatabaseConnection, name: string): Promise<void> {
@@ -106,13 +151,15 @@ class UnitDriver implements Driver {
   async unit<T>(fn: () => Promise<T>): Promise<T> {
     if (openUnit()) return fn();
     await this.lock();
-    const unit: Unit = { open: true, savepoints: [], effects: [] };
+    const unit: Unit = { open: true, savepoints: [], named: 0, broken: null, effects: [] };
     let result: T;
     try {
       await this.connection.executeQuery(raw('begin'));
       try {
         result = await unitScope.run(unit, fn);
         unit.open = false;
+        if (!unit.broken && !this.sqlite.inTransaction) unit.broken = 'the database rolled the unit of work back';
+        if (unit.broken) throw new Error(unit.broken);
         await this.connection.executeQuery(raw('commit'));
       } catch (err) {
         unit.open = false;

@@ -3,6 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isPublicAddress } from './address-guard.js';
+import { openUnit } from '../core/after-commit.js';
+import { logger } from '../core/logger.js';
 
 /** Why a remote fetch was refused or failed; `code` is stable for callers and logs. */
 export class RemoteFetchError extends Error {
@@ -61,6 +63,10 @@ const systemResolve = (hostname: string) =>
  * address it checked, so DNS cannot be switched between check and connect. Time, size and
  * redirects are bounded; every redirect hop is checked again.
  */
+let fetchesInsideUnits = 0;
+/** How many fetches this process made inside a unit of work (each one a stall of the whole server); tests expect 0. */
+export const fetchesMadeInsideUnits = (): number => fetchesInsideUnits;
+
 export class SafeFetcher {
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
@@ -75,6 +81,12 @@ export class SafeFetcher {
   }
 
   async fetch(rawUrl: string, request: FetchRequest = {}): Promise<FetchResponse> {
+    // A unit of work holds the database (ADR 0006): a fetch inside one stalls every page
+    // for as long as the other server takes. Nothing should; say so where it is seen.
+    if (openUnit()) {
+      fetchesInsideUnits++;
+      logger.warn(`federation: fetching ${rawUrl} inside a unit of work holds the database meanwhile`);
+    }
     const deadline = Date.now() + this.timeoutMs;
     let url = rawUrl;
     for (let hop = 0; ; hop++) {

@@ -55,6 +55,7 @@ export class NotificationService {
           .select([sql<number>`${memberId}`.as('member_id'), sql<string>`${kind}`.as('kind'), sql<string>`${text.slice(0, 500)}`.as('text'), sql<string | null>`${link}`.as('link'), sql<string>`${nowIso()}`.as('created_at')])
           .where('m.id', '=', memberId)
           .where('m.domain', 'is', null)
+          // json_each is SQLite's; PostgreSQL reads the same JSON array with jsonb_array_elements_text(s.muted::jsonb).
           .where(sql<boolean>`(s.muted is null or not exists (select 1 from json_each(s.muted) where value = ${kind}))`),
       )
       .execute();

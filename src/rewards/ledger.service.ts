@@ -268,28 +268,31 @@ export class LedgerService {
    * entry), and every kept standing total against the ledger and achievements (`standing`).
    */
   async audit(): Promise<{ mismatches: { account: string; cached: number; computed: number }[]; standing: StandingMismatch[]; total: number }> {
-    const computed = await this.db
-      .selectFrom((eb) =>
-        eb
-          .selectFrom('ledger_entries')
-          .select(['credit as account', 'amount as delta'])
-          .unionAll(eb.selectFrom('ledger_entries').select(['debit as account', (e) => e.neg(e.ref('amount')).as('delta')]))
-          .as('moves'),
-      )
-      .select(['account', (eb) => eb.fn.sum<number>('delta').as('balance')])
-      .groupBy('account')
-      .execute();
-    const cached = new Map((await this.db.selectFrom('ledger_balances').selectAll().execute()).map((b) => [b.account, b.balance]));
-    const mismatches: { account: string; cached: number; computed: number }[] = [];
-    let total = 0;
-    for (const row of computed) {
-      const sum = Number(row.balance);
-      total += sum;
-      if ((cached.get(row.account) ?? 0) !== sum) mismatches.push({ account: row.account, cached: cached.get(row.account) ?? 0, computed: sum });
-      cached.delete(row.account);
-    }
-    for (const [account, balance] of cached) if (balance !== 0) mismatches.push({ account, cached: balance, computed: 0 });
-    return { mismatches, standing: await this.standingTotals.audit(this.db), total };
+    // One read transaction: a snapshot, so writes made meanwhile (a live server) are not differences.
+    return this.db.transaction().execute(async (db) => {
+      const computed = await db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('ledger_entries')
+            .select(['credit as account', 'amount as delta'])
+            .unionAll(eb.selectFrom('ledger_entries').select(['debit as account', (e) => e.neg(e.ref('amount')).as('delta')]))
+            .as('moves'),
+        )
+        .select(['account', (eb) => eb.fn.sum<number>('delta').as('balance')])
+        .groupBy('account')
+        .execute();
+      const cached = new Map((await db.selectFrom('ledger_balances').selectAll().execute()).map((b) => [b.account, b.balance]));
+      const mismatches: { account: string; cached: number; computed: number }[] = [];
+      let total = 0;
+      for (const row of computed) {
+        const sum = Number(row.balance);
+        total += sum;
+        if ((cached.get(row.account) ?? 0) !== sum) mismatches.push({ account: row.account, cached: cached.get(row.account) ?? 0, computed: sum });
+        cached.delete(row.account);
+      }
+      for (const [account, balance] of cached) if (balance !== 0) mismatches.push({ account, cached: balance, computed: 0 });
+      return { mismatches, standing: await this.standingTotals.audit(db), total };
+    });
   }
 
   /** Every entry, oldest first, for the CSV export. */

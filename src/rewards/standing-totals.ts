@@ -74,8 +74,6 @@ const signed = (e: EarnedEntry): number => (EARNED_KINDS[e.kind] ?? 0) * e.amoun
  * them from the entries since the month or week began (the `ledger_day` index).
  */
 export class StandingTotals {
-  private builtFor: string | null = null;
-
   constructor(private readonly timeZone: () => string) {}
 
   /** In the caller's transaction: a ledger entry's effect on the earned totals (one upsert, or none). */
@@ -112,13 +110,19 @@ export class StandingTotals {
     return periodKey(period, now, this.timeZone());
   }
 
-  /** Makes sure the period rows were built for the community's current time zone (a read, once per zone and process). */
+  /**
+   * Makes sure the period rows were built for the community's current time zone: one
+   * read of `standing_state` each time (not kept in memory, so a rebuild by another
+   * process, such as `hearth economy audit --repair` run with another zone, is seen).
+   */
   async ensurePeriods(db: Db): Promise<void> {
     const tz = this.timeZone();
-    if (this.builtFor === tz) return;
-    const state = await db.selectFrom('standing_state').select('value').where('key', '=', TZ_KEY).executeTakeFirst();
-    if (state?.value !== tz) await db.transaction().execute((trx) => this.rebuildPeriods(trx));
-    this.builtFor = tz;
+    if ((await this.builtZone(db)) !== tz) await db.transaction().execute((trx) => this.rebuildPeriods(trx));
+  }
+
+  /** The zone the period rows were built for; undefined before they ever were. */
+  private async builtZone(db: DbOrTx): Promise<string | undefined> {
+    return (await db.selectFrom('standing_state').select('value').where('key', '=', TZ_KEY).executeTakeFirst())?.value;
   }
 
   /** Writes every kept total again from the ledger and achievements, in the caller's transaction. */
@@ -133,22 +137,24 @@ export class StandingTotals {
   }
 
   /**
-   * Every kept total against what the ledger and achievements say (after `ensurePeriods`):
-   * all-time earned, this week's and this month's, achievement counts and reputation.
-   * An empty list means they agree.
+   * Every kept total against what the ledger and achievements say: all-time earned, this
+   * week's and this month's (in the zone their rows were built for; none before they were
+   * built, which the server does on first use), achievement counts and reputation. An
+   * empty list means they agree. Reads only: run it inside one read transaction
+   * (LedgerService.audit does) so that writes meanwhile cannot show as differences.
    */
-  async audit(db: Db, now = new Date()): Promise<StandingMismatch[]> {
-    await this.ensurePeriods(db);
+  async audit(db: DbOrTx, now = new Date()): Promise<StandingMismatch[]> {
+    const zone = await this.builtZone(db);
     const out: StandingMismatch[] = [];
     const compare = (table: StandingMismatch['table'], kept: Map<string, number>, computed: Map<string, number>) => {
       for (const [key, n] of computed) if ((kept.get(key) ?? 0) !== n) out.push({ table, key, kept: kept.get(key) ?? 0, computed: n });
       for (const [key, n] of kept) if (!computed.has(key) && n !== 0) out.push({ table, key, kept: n, computed: 0 });
     };
-    const periods = [this.currentKey('all', now), this.currentKey('week', now), this.currentKey('month', now)];
+    const periods = zone === undefined ? ['all'] : ['all', periodKey('week', now, zone), periodKey('month', now, zone)];
     const keptTotals = await db.selectFrom('standing_totals').select(['member_id', 'period', 'earned']).where('period', 'in', periods).execute();
     const computedTotals = new Map<string, number>();
     for (const r of await allTime(db).execute()) computedTotals.set(`member ${r.member_id}, all`, Number(r.earned));
-    for (const [key, n] of await this.periodSums(db, now)) computedTotals.set(key, n);
+    if (zone !== undefined) for (const [key, n] of await this.periodSums(db, now, zone)) computedTotals.set(key, n);
     compare('standing_totals', new Map(keptTotals.map((r) => [`member ${r.member_id}, ${r.period}`, r.earned])), computedTotals);
     const keptCounts = await db.selectFrom('achievement_counts').selectAll().execute();
     const computedCounts = await counts(db).execute();
@@ -162,7 +168,7 @@ export class StandingTotals {
   private async rebuildPeriods(trx: DbOrTx, now = new Date()): Promise<void> {
     const tz = this.timeZone();
     await trx.deleteFrom('standing_totals').where('period', '<>', 'all').execute();
-    const sums = await this.periodSums(trx, now);
+    const sums = await this.periodSums(trx, now, tz);
     const rows = [...sums].map(([key, earned]) => {
       const [, member, period] = /^member (\d+), (.+)$/.exec(key)!;
       return { member_id: Number(member), period: period!, earned };
@@ -176,9 +182,8 @@ export class StandingTotals {
       .execute();
   }
 
-  /** This week's and this month's earned per member, from the entries since the earlier of the two began. */
-  private async periodSums(db: DbOrTx, now: Date): Promise<Map<string, number>> {
-    const tz = this.timeZone();
+  /** This week's and this month's earned per member in zone `tz`, from the entries since the earlier of the two began. */
+  private async periodSums(db: DbOrTx, now: Date, tz: string): Promise<Map<string, number>> {
     const week = periodKey('week', now, tz);
     const month = periodKey('month', now, tz);
     const firstDay = [week.slice(5), `${month.slice(6)}-01`].sort()[0]!;

@@ -28,13 +28,14 @@ describe('reactions', () => {
     expect(mine!.mine).to.equal(true);
   });
 
-  it('emits reaction events with the post author, for the economy to pay', async () => {
+  it('emits reaction events with the post author and space, for the economy to pay', async () => {
     const [a, b] = [await makeMember(h), await makeMember(h)];
-    const post = await h.services.posts.createThread(a, await generalSpace(h), { body: 'x' });
+    const space = await generalSpace(h);
+    const post = await h.services.posts.createThread(a, space, { body: 'x' });
     const seen: unknown[] = [];
     h.services.bus.on('reaction.added', (e) => void seen.push(e));
     await h.services.reactions.toggle(b, post.id, 'love');
-    expect(seen).to.deep.equal([{ postId: post.id, memberId: b.id, authorId: a.id, kind: 'love' }]);
+    expect(seen).to.deep.equal([{ postId: post.id, memberId: b.id, authorId: a.id, kind: 'love', spaceId: space.id }]);
   });
 
   it('refuses unknown kinds and reactions to deleted posts', async () => {

@@ -34,6 +34,32 @@ describe('units of work on the SQLite driver', () => {
     effects = [];
   });
 
+  it('refuses two transactions at once inside one unit: the unit fails whole, rather than one losing the other’s work', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let outcomes: PromiseSettledResult<void>[] = [];
+    const unit = inOneTransaction(database.db, async () => {
+      outcomes = await Promise.allSettled([
+        database.db.transaction().execute(async (trx) => {
+          await trx.insertInto('server_secrets').values({ name: 'uA', value: 'v', created_at: 'now' }).execute();
+          await sleep(5);
+        }),
+        database.db.transaction().execute(async (trx) => {
+          await trx.insertInto('server_secrets').values({ name: 'uB', value: 'v', created_at: 'now' }).execute();
+          await sleep(20);
+          throw new Error('B fails');
+        }),
+      ]);
+    });
+    let failed: unknown;
+    await unit.catch((err) => (failed = err));
+    expect(String(failed)).to.contain('two transactions ran at once');
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'rejected']);
+    expect(await names()).to.deep.equal([]);
+    // The driver is free again afterwards.
+    await write('u9');
+    expect(await names()).to.deep.equal(['u9']);
+  });
+
   it('commits everything at once, and runs deferred effects only after the commit', async () => {
     await inOneTransaction(database.db, async () => {
       await write('u1');

@@ -159,6 +159,25 @@ describe('standing kept beside the ledger', () => {
       });
     }
 
+    it('audits without writing, in the zone the rows were built for, and sees a rebuild made by another process', async () => {
+      h.config.community.timezone = 'Pacific/Kiritimati';
+      const ana = await makeMember(h, { handle: 'ana' });
+      await h.services.posts.createThread(ana, await generalSpace(h), { body: 'Hello' });
+      await settle();
+      expect((await h.services.standing.leaderboard('week')).map((r) => r.earned)).to.deep.equal([5]);
+      const zone = async () => (await h.database.db.selectFrom('standing_state').select('value').executeTakeFirst())?.value;
+      // `hearth economy audit` run from a shell whose zone is UTC: it agrees, and changes nothing.
+      const elsewhere = new StandingTotals(() => 'UTC');
+      expect(await new LedgerService(h.database.db, elsewhere).audit()).to.deep.include({ mismatches: [], standing: [] });
+      expect(await zone()).to.equal('Pacific/Kiritimati');
+      // The same shell repairs: the rows are now UTC's, and the server puts them back in its own zone on the next read.
+      await h.database.db.transaction().execute((trx) => elsewhere.rebuild(trx));
+      expect(await zone()).to.equal('UTC');
+      expect((await h.services.standing.leaderboard('week')).map((r) => r.earned)).to.deep.equal([5]);
+      expect(await zone()).to.equal('Pacific/Kiritimati');
+      await audited();
+    });
+
     it('rebuilds the period rows when the community moves to another time zone', async () => {
       const ana = await makeMember(h, { handle: 'ana' });
       await h.services.posts.createThread(ana, await generalSpace(h), { body: 'Hello' });
@@ -219,8 +238,11 @@ describe('migration 0029: kept standing for an existing community', () => {
       const standing = new StandingTotals(() => 'Europe/Warsaw');
       const ledger = new LedgerService(db, standing);
       expect(await ledger.audit()).to.deep.equal({ mismatches: [], standing: [], total: 0 });
+      expect(await db.selectFrom('standing_totals').select('period').where('period', '<>', 'all').execute()).to.deep.equal([]);
+      await standing.ensurePeriods(db);
       const periods = await db.selectFrom('standing_totals').select(['member_id', 'period', 'earned']).where('period', '<>', 'all').orderBy('member_id').orderBy('period').execute();
       expect(periods.map((p) => `${p.member_id === ana ? 'ana' : 'bob'} ${p.period.split(':')[0]} ${p.earned}`)).to.deep.equal(['ana month 3', 'ana week 3', 'bob month 2', 'bob week 2']);
+      expect(await ledger.audit()).to.deep.equal({ mismatches: [], standing: [], total: 0 });
 
       expect((await migrator.migrateTo('0028_submission_keys')).error).to.equal(undefined);
     } finally {

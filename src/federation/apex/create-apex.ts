@@ -1,4 +1,5 @@
 import ActivitypubExpress, { type Apex, type ApDoc } from 'activitypub-express';
+import { afterCommit, openUnit } from '../../core/after-commit.js';
 import { logger } from '../../core/logger.js';
 import { signRequest } from '../http-signatures.js';
 import type { FederationPolicy } from '../policy.js';
@@ -176,10 +177,19 @@ export function createApex(deps: ApexDeps): Apex {
 
   // apex compacts the outgoing JSON-LD while it resolves the addresses, even when there
   // is nobody to send to (a space with no remote followers): compact only when needed.
-  apex.publishActivity = async (actor, activity, audienceOverride) => {
+  const publish = async (actor: ApDoc, activity: ApDoc, audienceOverride?: string[]) => {
     const addresses = await apex.address(activity, actor, audienceOverride);
     if (!addresses.length) return undefined;
     return apex.queueForDelivery(actor, await apex.toJSONLD(activity), addresses);
+  };
+  // Addressing may fetch recipients from other servers (an actor not stored yet). Inside a
+  // unit of work (an inbound activity, ADR 0006) that fetch would hold the database, and
+  // every page with it, for as long as the other server takes: the activity is stored in
+  // the outbox with the unit, and addressed and queued once the unit has committed.
+  apex.publishActivity = async (actor, activity, audienceOverride) => {
+    if (!openUnit()) return publish(actor, activity, audienceOverride);
+    afterCommit(() => void publish(actor, activity, audienceOverride).catch((err) => logger.warn(`federation: could not address ${String(activity.id)}`, err)));
+    return undefined;
   };
 
   // Defect: apex publishes an Update of a whole collection (likes, shares, followers)
