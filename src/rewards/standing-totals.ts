@@ -27,10 +27,13 @@ export type Period = 'week' | 'month' | 'all';
  * 'all', 'week:YYYY-MM-DD' (the Monday it began) or 'month:YYYY-MM'.
  */
 export function periodKey(period: Period, at: Date | string, tz: string): string {
-  if (period === 'all') return 'all';
+  return period === 'all' ? 'all' : periodKeys(at, tz)[period];
+}
+
+/** Both keys of an instant's week and month on the community's clock, from one time-zone conversion. */
+function periodKeys(at: Date | string, tz: string): { week: string; month: string } {
   const day = utcToZoned(typeof at === 'string' ? at : at.toISOString(), tz).slice(0, 10);
-  if (period === 'month') return `month:${day.slice(0, 7)}`;
-  return `week:${mondayOf(day)}`;
+  return { week: `week:${mondayOf(day)}`, month: `month:${day.slice(0, 7)}` };
 }
 
 /** The Monday (YYYY-MM-DD) of the week holding a calendar day. */
@@ -80,8 +83,8 @@ export class StandingTotals {
   async entryWritten(trx: DbOrTx, entry: EarnedEntry): Promise<void> {
     const delta = signed(entry);
     if (!delta || entry.member_id === null) return;
-    const tz = this.timeZone();
-    const rows = (['all', 'week', 'month'] as const).map((p) => ({ member_id: entry.member_id!, period: periodKey(p, entry.created_at, tz), earned: delta }));
+    const { week, month } = periodKeys(entry.created_at, this.timeZone());
+    const rows = ['all', week, month].map((period) => ({ member_id: entry.member_id!, period, earned: delta }));
     await trx
       .insertInto('standing_totals')
       .values(rows)
@@ -184,8 +187,7 @@ export class StandingTotals {
 
   /** This week's and this month's earned per member in zone `tz`, from the entries since the earlier of the two began. */
   private async periodSums(db: DbOrTx, now: Date, tz: string): Promise<Map<string, number>> {
-    const week = periodKey('week', now, tz);
-    const month = periodKey('month', now, tz);
+    const { week, month } = periodKeys(now, tz);
     const firstDay = [week.slice(5), `${month.slice(6)}-01`].sort()[0]!;
     // `day` is the UTC day: a local day begins at most 14 hours either side of it.
     const since = new Date(Date.parse(`${firstDay}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
@@ -198,8 +200,8 @@ export class StandingTotals {
       .execute();
     const sums = new Map<string, number>();
     for (const e of entries) {
-      for (const p of ['week', 'month'] as const) {
-        const key = periodKey(p, e.created_at, tz);
+      const keys = periodKeys(e.created_at, tz);
+      for (const key of [keys.week, keys.month]) {
         if (key !== week && key !== month) continue;
         const k = `member ${e.member_id}, ${key}`;
         sums.set(k, (sums.get(k) ?? 0) + signed(e));

@@ -6,7 +6,7 @@ import { nowIso } from '../core/time.js';
 import type { Database, Db } from '../db/schema.js';
 import { writeModerationLog } from '../moderation/moderation.service.js';
 import type { EntryKind } from './ledger.table.js';
-import { EARNED_KINDS, type Period, type StandingTotals, periodKey } from './standing-totals.js';
+import { EARNED_KINDS, type Period, type StandingTotals } from './standing-totals.js';
 
 export type { Period };
 export const PERIODS: readonly Period[] = ['week', 'month', 'all'];
@@ -212,14 +212,4 @@ export class StandingService {
     });
     this.bus?.emit('moderation.logged', { entryId });
   }
-}
-
-/**
- * The first day (YYYY-MM-DD) of the period holding `now` on the community's clock (IANA
- * `tz`; weeks begin on Monday), or null for all time.
- */
-export function periodStart(period: Period, now = new Date(), tz = 'UTC'): string | null {
-  if (period === 'all') return null;
-  const key = periodKey(period, now, tz);
-  return period === 'week' ? key.slice('week:'.length) : `${key.slice('month:'.length)}-01`;
 }

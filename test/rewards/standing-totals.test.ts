@@ -12,7 +12,6 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { ISSUING, LedgerService, REDEMPTIONS, wallet } from '../../src/rewards/ledger.service.js';
 import { StandingTotals, periodKey } from '../../src/rewards/standing-totals.js';
-import { periodStart } from '../../src/rewards/standing.service.js';
 import { type TestHearth, generalSpace, makeHearth, makeMember } from '../helpers/hearth.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -123,8 +122,8 @@ describe('standing kept beside the ledger', () => {
       expect(periodKey('month', '2026-11-30T16:00:00Z', 'Asia/Tokyo')).to.equal('month:2026-12');
       expect(periodKey('month', '2026-11-30T16:00:00Z', 'UTC')).to.equal('month:2026-11');
       expect(periodKey('all', '2026-11-30T16:00:00Z', 'Asia/Tokyo')).to.equal('all');
-      expect(periodStart('week', new Date('2026-11-30T05:00:00Z'), 'America/Los_Angeles')).to.equal('2026-11-23');
-      expect(periodStart('month', new Date('2026-11-30T16:00:00Z'), 'Asia/Tokyo')).to.equal('2026-12-01');
+      expect(periodKey('week', new Date('2026-11-30T05:00:00Z'), 'America/Los_Angeles')).to.equal('week:2026-11-23');
+      expect(periodKey('month', new Date('2026-11-30T16:00:00Z'), 'Asia/Tokyo')).to.equal('month:2026-12');
     });
 
     for (const tz of ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Europe/Kyiv']) {
@@ -132,7 +131,7 @@ describe('standing kept beside the ledger', () => {
         h.config.community.timezone = tz;
         const ana = await makeMember(h, { handle: 'ana' });
         const bob = await makeMember(h, { handle: 'bob' });
-        const monday = zonedToUtc(`${periodStart('week', new Date(), tz)}T00:00`, tz)!;
+        const monday = zonedToUtc(`${periodKey('week', new Date(), tz).slice('week:'.length)}T00:00`, tz)!;
         const at = (ms: number) => new Date(Date.parse(monday) + ms).toISOString();
         // Awards just after (ana) and just before (bob) the week began there, written as the ledger writes them.
         let n = 0;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { MemberRow } from '../../src/community/member.table.js';
 import { wallet } from '../../src/rewards/ledger.service.js';
-import { periodStart } from '../../src/rewards/standing.service.js';
+import { periodKey } from '../../src/rewards/standing-totals.js';
 import { type TestHearth, csrfFrom, generalSpace, loggedInAgent, makeHearth, makeMember } from '../helpers/hearth.js';
 import { withoutIsolates } from '../helpers/isolates.js';
 
@@ -92,8 +92,8 @@ describe('levels, leaderboards, badges and expert reputation', () => {
     const ana = await makeMember(h, { handle: 'ana' });
     const bob = await makeMember(h, { handle: 'bob' });
     const now = new Date();
-    const weekStart = periodStart('week', now)!;
-    const monthStart = periodStart('month', now)!;
+    const weekStart = periodKey('week', now, 'UTC').slice('week:'.length);
+    const monthStart = `${periodKey('month', now, 'UTC').slice('month:'.length)}-01`;
     const dayBefore = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     // Entries as they would have been written on earlier days (balances are not what this test is about).
     const old = (memberId: number, amount: number, day: string, n: number) =>
@@ -110,8 +110,8 @@ describe('levels, leaderboards, badges and expert reputation', () => {
     expect(await handles('all')).to.deep.equal(['ana:50', 'bob:11']);
     expect(await handles('week')).to.deep.equal(['bob:3']);
     expect(await handles('month')).to.deep.equal(['bob:3']);
-    expect(periodStart('week', new Date('2026-11-22T10:00:00Z'))).to.equal('2026-11-16'); // a Sunday: the week began on Monday
-    expect(periodStart('month', new Date('2026-11-22T10:00:00Z'))).to.equal('2026-11-01');
+    expect(periodKey('week', new Date('2026-11-22T10:00:00Z'), 'UTC')).to.equal('week:2026-11-16'); // a Sunday: the week began on Monday
+    expect(periodKey('month', new Date('2026-11-22T10:00:00Z'), 'UTC')).to.equal('month:2026-11');
     const page = await request(h.app).get('/leaderboard?period=all').expect(200);
     expect(page.text).to.match(/ana[\s\S]*bob/);
     await request(h.app).get('/leaderboard?period=decade').expect(200); // unknown periods fall back to this week

@@ -3,8 +3,6 @@ import { APPLIED, ignored } from './outcome.js';
 
 /** Follow of one of our actors: accepted, or held for approval. */
 export const follow: InboxHandler = async ({ activity, sender, fed, author: known }) => {
-  // One follower per Follow, the sender (checked as actor[0]): an Accept goes to every actor named.
-  if (activity.actor?.length !== 1) return ignored('a Follow names one actor, its sender');
   const local = await fed.actors.findByIri(fed.objectId(activity) ?? '');
   if (!local) return ignored(`follow of an unknown actor ${fed.objectId(activity)}`);
   // Known by name and avatar, so a request waiting for approval shows who is asking.

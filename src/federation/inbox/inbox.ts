@@ -93,8 +93,9 @@ export class InboxProcessor {
     if (typeof activity?.id !== 'string' || typeof activity.type !== 'string' || !isWebIri(activity.id)) {
       throw new DomainError('invalid', 400, 'The body is not an activity: it needs a type and an absolute https id.');
     }
-    // The actor may come as an IRI or embedded; either way it must be the signer.
-    if (!Array.isArray(activity.actor) || !activity.actor.length || this.fed.apex.actorIdFromActivity(activity) !== sender.id) {
+    // The actor may come as an IRI or embedded; either way it is one actor, the signer (an
+    // answer goes to every actor named: a second one would be a third party never asked).
+    if (!Array.isArray(activity.actor) || activity.actor.length !== 1 || this.fed.apex.actorIdFromActivity(activity) !== sender.id) {
       throw new DomainError('actor_mismatch', 403, 'The activity’s actor is not the signer.');
     }
     if (!this.policy.allowsActor(sender.id)) throw new DomainError('blocked', 403, 'This server does not accept activities from you.');
